@@ -1,0 +1,222 @@
+"""The linkage form (外部メール連係の追加・変更). HTML field names are a contract (DESIGN §6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from . import validation
+from .models import Linkage, PopAuth, SmtpAuth
+
+YES_NO_LEAVE = [("0", _l("Do not leave")), ("1", _l("Leave"))]
+YES_NO_SSL = [("0", _l("Do not use")), ("1", _l("Use"))]
+
+
+@dataclass
+class LinkageInput:
+    """Clean values of one linkage, whatever screen or file they came from."""
+
+    mail_address: str
+    pop_host: str
+    pop_port: int
+    pop_account: str
+    pop_auth: str
+    leave_on_server: bool
+    pop_ssl: bool
+    smtp_host: str
+    smtp_port: int
+    smtp_auth: str
+    smtp_account: str
+    smtp_ssl: bool
+    pop_password: str = field(default="", repr=False)  # "" on a change: keep the stored one
+    smtp_password: str = field(default="", repr=False)
+
+
+class PasswordInput(forms.PasswordInput):
+    """Never re-renders a value, and tells browsers not to fill in the box's own password."""
+
+    def __init__(self) -> None:
+        super().__init__(render_value=False, attrs={"autocomplete": "new-password"})
+
+
+class LinkageForm(forms.Form):
+    mail_address = forms.CharField(
+        label=_l("Mail address"), max_length=400,
+        help_text=_l("The address of the outside mailbox. Example: taro@example.co.jp"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "email"}))
+    pop_server = forms.CharField(
+        label=_l("Incoming server host name (IP address)"), max_length=400,
+        help_text=_l("POP or APOP server. Add ':port' for a port other than the usual one. "
+                     "Example: pop.example.co.jp or pop.example.co.jp:110"))
+    pop_account = forms.CharField(
+        label=_l("Mailbox account name"), max_length=400,
+        help_text=_l("The name the mail server knows you by (login name, user ID). "
+                     "Example: taro"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    pop_password = forms.CharField(
+        label=_l("Mailbox password"), strip=False, required=False, max_length=400,
+        help_text=_l("Type it exactly: upper and lower case may differ. It is shown as ****** "
+                     "and cannot be viewed later."),
+        widget=PasswordInput())
+    pop_auth = forms.ChoiceField(
+        label=_l("POP authentication"), choices=PopAuth.choices, initial=PopAuth.AUTO,
+        widget=forms.RadioSelect)
+    leave_on_server = forms.ChoiceField(
+        label=_l("Mail in the mailbox"), choices=YES_NO_LEAVE, initial="0",
+        widget=forms.RadioSelect,
+        help_text=_l("Choose 'Do not leave' if you read this mail only through beat-box. "
+                     "Choose 'Leave' if you also read it from outside the office."))
+    pop_ssl = forms.ChoiceField(
+        label=_l("Use SSL"), choices=YES_NO_SSL, initial="0", widget=forms.RadioSelect,
+        help_text=_l("'Use' encrypts the connection with POP over SSL (port 995 by default)."))
+    smtp_server = forms.CharField(
+        label=_l("Outgoing server host name (IP address)"), max_length=400,
+        help_text=_l("SMTP server. Add ':port' for a port other than the usual one. "
+                     "Example: smtp.example.co.jp or smtp.example.co.jp:587"))
+    smtp_auth = forms.ChoiceField(
+        label=_l("Authentication"), choices=SmtpAuth.choices, initial=SmtpAuth.DEFAULT,
+        widget=forms.RadioSelect,
+        help_text=_l("With the first choice the check finds out by itself whether the server "
+                     "needs no authentication, POP before SMTP, or SMTP AUTH with the mailbox "
+                     "account."))
+    smtp_account = forms.CharField(
+        label=_l("Outgoing server account name"), max_length=400, required=False,
+        help_text=_l("Only when Authentication is 'Specify'."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    smtp_password = forms.CharField(
+        label=_l("Outgoing server password"), strip=False, required=False, max_length=400,
+        help_text=_l("Only when Authentication is 'Specify'."), widget=PasswordInput())
+    smtp_ssl = forms.ChoiceField(
+        label=_l("Use SSL"), choices=YES_NO_SSL, initial="0", widget=forms.RadioSelect,
+        help_text=_l("'Use' encrypts the connection with SMTP over SSL (port 465 by default)."))
+
+    def __init__(self, *args, owner, instance: Linkage | None = None, **kwargs) -> None:
+        self.owner = owner
+        self.instance = instance
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = initial_from(instance)
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(_("Mail address"), "mail_address"),
+            Fieldset(_("Incoming mail server"), "pop_server", "pop_account", "pop_password",
+                     "pop_auth", "leave_on_server", "pop_ssl"),
+            Fieldset(_("Outgoing mail server"), "smtp_server", "smtp_auth", "smtp_account",
+                     "smtp_password", "smtp_ssl"),
+        )
+        if instance is not None:
+            keep = _l("Leave blank to keep the stored password, unless you change the server, "
+                      "port, account or SSL setting.")
+            self.fields["pop_password"].help_text = keep
+            self.fields["smtp_password"].help_text = keep
+        self.helper.add_input(Submit("submit", _("Save"), css_class="btn-primary"))
+
+    # --- per-field rules -----------------------------------------------------------------
+    def clean_mail_address(self) -> str:
+        return validation.clean_mail_address(self.cleaned_data["mail_address"])
+
+    def clean_pop_server(self) -> tuple[str, int | None]:
+        return validation.parse_server(self.cleaned_data["pop_server"])
+
+    def clean_smtp_server(self) -> tuple[str, int | None]:
+        return validation.parse_server(self.cleaned_data["smtp_server"])
+
+    def clean_pop_account(self) -> str:
+        return validation.clean_account(self.cleaned_data["pop_account"])
+
+    def clean_pop_password(self) -> str:
+        return validation.clean_password(self.cleaned_data["pop_password"])
+
+    def clean_smtp_password(self) -> str:
+        return validation.clean_password(self.cleaned_data["smtp_password"])
+
+    # --- rules across fields -------------------------------------------------------------
+    def clean(self) -> dict:
+        data = super().clean()
+        self._clean_smtp_credentials(data)
+        self._clean_address_rules(data)
+        if self.errors:
+            return data
+        data["linkage"] = self._to_input(data)
+        self._require_passwords(data["linkage"])
+        return data
+
+    def _clean_smtp_credentials(self, data: dict) -> None:
+        if data.get("smtp_auth") != SmtpAuth.CUSTOM:
+            return
+        account = data.get("smtp_account", "")
+        try:
+            data["smtp_account"] = validation.clean_account(account)
+        except ValidationError as exc:
+            self.add_error("smtp_account", exc)
+
+    def _clean_address_rules(self, data: dict) -> None:
+        address = data.get("mail_address")
+        if not address:
+            return
+        from .selectors import address_conflict
+
+        problem = address_conflict(owner=self.owner, address=address,
+                                   exclude=self.instance)
+        if problem:
+            self.add_error("mail_address", problem)
+
+    def _to_input(self, data: dict) -> LinkageInput:
+        pop_ssl, smtp_ssl = data["pop_ssl"] == "1", data["smtp_ssl"] == "1"
+        pop_host, pop_port = data["pop_server"]
+        smtp_host, smtp_port = data["smtp_server"]
+        custom = data["smtp_auth"] == SmtpAuth.CUSTOM
+        return LinkageInput(
+            mail_address=data["mail_address"],
+            pop_host=pop_host, pop_port=pop_port or (995 if pop_ssl else 110),
+            pop_account=data["pop_account"], pop_password=data.get("pop_password", ""),
+            pop_auth=data["pop_auth"], leave_on_server=data["leave_on_server"] == "1",
+            pop_ssl=pop_ssl,
+            smtp_host=smtp_host, smtp_port=smtp_port or (465 if smtp_ssl else 25),
+            smtp_auth=data["smtp_auth"],
+            smtp_account=data["smtp_account"] if custom else "",
+            smtp_password=data.get("smtp_password", "") if custom else "",
+            smtp_ssl=smtp_ssl,
+        )
+
+    def _require_passwords(self, value: LinkageInput) -> None:
+        """On add both are needed; on a change only where the destination changed (§6)."""
+        old = self.instance
+        pop_moved = old is None or (old.pop_host, old.pop_port, old.pop_account, old.pop_ssl) != (
+            value.pop_host, value.pop_port, value.pop_account, value.pop_ssl)
+        if not value.pop_password and pop_moved:
+            self.add_error("pop_password", _("Enter the mailbox password.") if old is None else
+                           _("You changed where this password is sent: enter it again."))
+        if value.smtp_auth != SmtpAuth.CUSTOM:
+            return
+        smtp_moved = old is None or old.smtp_auth != SmtpAuth.CUSTOM or (
+            old.smtp_host, old.smtp_port, old.smtp_account, old.smtp_ssl) != (
+            value.smtp_host, value.smtp_port, value.smtp_account, value.smtp_ssl)
+        if not value.smtp_password and smtp_moved:
+            self.add_error("smtp_password",
+                           _("Enter the outgoing server password.") if old is None else
+                           _("You changed where this password is sent: enter it again."))
+
+
+def initial_from(linkage) -> dict:
+    """Form values of a saved linkage or draft, passwords left out."""
+    return {
+        "mail_address": linkage.mail_address,
+        "pop_server": linkage.pop_server,
+        "pop_account": linkage.pop_account,
+        "pop_auth": linkage.pop_auth,
+        "leave_on_server": "1" if linkage.leave_on_server else "0",
+        "pop_ssl": "1" if linkage.pop_ssl else "0",
+        "smtp_server": linkage.smtp_server,
+        "smtp_auth": linkage.smtp_auth,
+        "smtp_account": linkage.smtp_account,
+        "smtp_ssl": "1" if linkage.smtp_ssl else "0",
+    }
+
