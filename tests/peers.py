@@ -1,0 +1,371 @@
+"""Real and scripted mail servers on loopback for the tests.
+
+Dovecot comes from Debian's packages and runs as a private instance (own config, own ports,
+own directories); the tests stop only the processes they started, by PID.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import os
+import pwd
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import trustme
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def wait_port(host: str, port: int, timeout: float = 15.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"{host}:{port} did not open")
+
+
+@dataclass
+class Certs:
+    ca: trustme.CA
+    cafile: str
+    certfile: str
+    keyfile: str
+
+    def server_context(self) -> ssl.SSLContext:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(self.certfile, self.keyfile)
+        return ctx
+
+
+def make_certs(directory: Path, names: tuple[str, ...] = ("localhost", "127.0.0.1")) -> Certs:
+    ca = trustme.CA()
+    leaf = ca.issue_cert(*names)
+    cafile, certfile, keyfile = (directory / n for n in ("ca.pem", "cert.pem", "key.pem"))
+    ca.cert_pem.write_to_path(str(cafile))
+    leaf.private_key_and_cert_chain_pem.write_to_path(str(certfile))
+    leaf.private_key_pem.write_to_path(str(keyfile))
+    os.chmod(keyfile, 0o640)
+    return Certs(ca, str(cafile), str(certfile), str(keyfile))
+
+
+# --- Dovecot -------------------------------------------------------------------------------
+
+DOVECOT_CONF = """
+base_dir = {d}/run
+state_dir = {d}/state
+instance_name = beatbox-test-{pop3}
+log_path = {d}/dovecot.log
+protocols = pop3 imap
+listen = 127.0.0.1, 127.0.0.2
+ssl = yes
+ssl_cert = <{cert}
+ssl_key = <{key}
+{dh}
+disable_plaintext_auth = no
+# Real providers delay failed logins; the tests need quick answers.
+auth_failure_delay = 0
+auth_mechanisms = plain login apop cram-md5 digest-md5
+first_valid_uid = 1
+last_valid_uid = 0
+mail_location = maildir:{d}/home/%u/Maildir
+pop3_uidl_format = %08Xu%08Xv
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {d}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={d}/home/%u
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = {pop3}
+  }}
+  inet_listener pop3s {{
+    port = {pop3s}
+    ssl = yes
+  }}
+}}
+service imap-login {{
+  inet_listener imap {{
+    port = {imap}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+# Dovecot's documented way to turn off its growing delay after failed logins (auth penalty):
+# the tests fail logins on purpose and must not slow each other down.
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+service auth {{
+  inet_listener {{
+    address = 127.0.0.1
+    port = {auth}
+  }}
+}}
+# 127.0.0.2 is the same server without TLS (no STLS offered), for plaintext and APOP tests.
+local 127.0.0.2 {{
+  ssl = no
+}}
+"""
+
+
+@dataclass
+class Dovecot:
+    directory: Path
+    pop3: int
+    pop3s: int
+    imap: int
+    auth: int
+    certs: Certs
+    uid: int
+    gid: int
+    users: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen | None = None
+
+    host = "127.0.0.1"  # STLS offered here
+    plain_host = "127.0.0.2"  # no TLS at all here
+
+    def maildir(self, user: str) -> Path:
+        return self.directory / "home" / user / "Maildir"
+
+    def add_user(self, user: str, password: str) -> None:
+        self.users[user] = password
+        lines = [f"{u}:{{PLAIN}}{p}::::::" for u, p in self.users.items()]
+        (self.directory / "passwd").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        for sub in ("new", "cur", "tmp"):
+            path = self.maildir(user) / sub
+            path.mkdir(parents=True, exist_ok=True)
+        for path in [self.directory / "home" / user, *self.maildir(user).rglob("*"),
+                     self.maildir(user)]:
+            os.chown(path, self.uid, self.gid)
+
+    def deliver(self, user: str, message: bytes, name: str | None = None) -> Path:
+        name = name or f"{time.time_ns()}.test.{hashlib.sha1(message).hexdigest()[:8]}"
+        path = self.maildir(user) / "new" / name
+        path.write_bytes(message)
+        os.chown(path, self.uid, self.gid)
+        return path
+
+    def message_count(self, user: str) -> int:
+        return sum(len(list((self.maildir(user) / s).iterdir())) for s in ("new", "cur"))
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_dovecot() -> Dovecot:
+    directory = Path(tempfile.mkdtemp(prefix="beatbox-dovecot-"))
+    os.chmod(directory, 0o755)
+    if os.geteuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        uid, gid = nobody.pw_uid, nobody.pw_gid
+    else:
+        uid, gid = os.getuid(), os.getgid()
+    certs = make_certs(directory)
+    dh = "/usr/share/dovecot/dh.pem"
+    dv = Dovecot(directory, free_port(), free_port(), free_port(), free_port(), certs, uid, gid)
+    (directory / "home").mkdir()
+    conf = DOVECOT_CONF.format(
+        d=directory, cert=certs.certfile, key=certs.keyfile, uid=uid, gid=gid,
+        pop3=dv.pop3, pop3s=dv.pop3s, imap=dv.imap, auth=dv.auth,
+        dh=f"ssl_dh = <{dh}" if os.path.exists(dh) else "")
+    (directory / "dovecot.conf").write_text(conf, encoding="utf-8")
+    dv.add_user("taro", "Secr3t pass ")
+    binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+    dv.proc = subprocess.Popen([binary, "-F", "-c", str(directory / "dovecot.conf")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for port in (dv.pop3, dv.pop3s, dv.imap):
+            wait_port("127.0.0.1", port)
+        wait_port("127.0.0.2", dv.pop3)
+    except TimeoutError:
+        dv.stop()
+        log = (directory / "dovecot.log")
+        raise RuntimeError("dovecot did not start: " + (
+            log.read_text() if log.exists() else "") + dv.proc.stderr.read().decode()) from None
+    return dv
+
+
+# --- SMTP (aiosmtpd) -------------------------------------------------------------------------
+
+class RecordingHandler:
+    """Accepts AUTH for known users; relays only for authenticated (or allowed) clients."""
+
+    def __init__(self, users: dict[str, str], open_relay: bool = False,
+                 relay_allowed: Callable[[str], bool] | None = None) -> None:
+        self.users = users
+        self.open_relay = open_relay
+        self.relay_allowed = relay_allowed
+        self.commands: list[str] = []
+        self.data_received = 0
+
+    def authenticator(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        login = auth_data.login.decode()
+        password = auth_data.password.decode()
+        ok = self.users.get(login) == password
+        return AuthResult(success=ok, handled=False)
+
+    async def auth_CRAM__MD5(self, server, args):  # noqa: N802 - aiosmtpd naming
+        from aiosmtpd.smtp import AuthResult
+
+        challenge = f"<{time.time_ns()}@test>".encode()
+        answer = await server.challenge_auth(challenge)
+        if not isinstance(answer, bytes):
+            return AuthResult(success=False, handled=True)
+        user, _, digest = answer.decode().partition(" ")
+        password = self.users.get(user)
+        ok = password is not None and hmac.compare_digest(
+            digest, hmac.new(password.encode(), challenge, hashlib.md5).hexdigest())
+        return AuthResult(success=ok, handled=False)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        self.commands.append(f"RCPT {address}")
+        allowed = (self.open_relay or session.authenticated
+                   or (self.relay_allowed and self.relay_allowed(session.peer[0])))
+        if not allowed:
+            return "554 5.7.1 Relay access denied"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.data_received += 1
+        return "250 OK"
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    handler: RecordingHandler
+    controller: object
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def start_smtp(users: dict[str, str], *, certs: Certs | None = None, implicit_tls: bool = False,
+               starttls: bool = False, open_relay: bool = False, auth: bool = True,
+               relay_allowed=None, exclude: tuple[str, ...] = ()) -> SmtpServer:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import SMTP
+
+    handler = RecordingHandler(users, open_relay=open_relay, relay_allowed=relay_allowed)
+    port = free_port()
+    tls_ctx = certs.server_context() if certs else None
+    kwargs: dict = {
+        "authenticator": handler.authenticator if auth else None,
+        "auth_require_tls": False,
+        "auth_exclude_mechanism": list(exclude) + ([] if auth else ["PLAIN", "LOGIN"]),
+    }
+    if starttls:
+        kwargs["tls_context"] = tls_ctx
+
+    class Factory(Controller):
+        def factory(self):
+            server = SMTP(self.handler, hostname="smtp.test", **kwargs)
+            if not auth:
+                server._auth_methods.clear()
+            return server
+
+    controller = Factory(handler, hostname="127.0.0.1", port=port,
+                         ssl_context=tls_ctx if implicit_tls else None,
+                         server_hostname="localhost")
+    controller.start()
+    return SmtpServer("127.0.0.1", port, handler, controller)
+
+
+# --- scripted fault servers ------------------------------------------------------------------
+
+class FakeServer:
+    """A TCP server whose every connection runs `script(sock)`; for faults real servers lack."""
+
+    def __init__(self, script: Callable[[socket.socket], None], host: str = "127.0.0.1",
+                 tls: ssl.SSLContext | None = None) -> None:
+        self.script = script
+        self.tls = tls
+        self.sock = socket.socket()
+        self.sock.bind((host, 0))
+        self.sock.listen(16)
+        self.host, self.port = self.sock.getsockname()[:2]
+        self.stopped = threading.Event()
+        self.connections = 0
+        self.received: list[bytes] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.connections += 1
+            threading.Thread(target=self._run, args=(conn,), daemon=True).start()
+
+    def _run(self, conn: socket.socket) -> None:
+        try:
+            if self.tls is not None:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            self.script(conn)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.sock.close()
+        self.thread.join(2)
+
+
+def recv_line(conn: socket.socket, timeout: float = 5.0) -> bytes:
+    conn.settimeout(timeout)
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(1)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def run_async(coro):
+    return asyncio.run(coro)
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
