@@ -8,14 +8,14 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy as _
 
 from . import validation
 from .models import Linkage, PopAuth, SmtpAuth
 
-YES_NO_LEAVE = [("0", _l("Do not leave")), ("1", _l("Leave"))]
-YES_NO_SSL = [("0", _l("Do not use")), ("1", _l("Use"))]
+YES_NO_LEAVE = [("0", _("Do not leave")), ("1", _("Leave"))]
+DEFAULT_PORTS = {("pop", False): 110, ("pop", True): 995, ("smtp", False): 25, ("smtp", True): 465}
+YES_NO_SSL = [("0", _("Do not use")), ("1", _("Use"))]
 
 
 @dataclass
@@ -47,54 +47,54 @@ class PasswordInput(forms.PasswordInput):
 
 class LinkageForm(forms.Form):
     mail_address = forms.CharField(
-        label=_l("Mail address"), max_length=400,
-        help_text=_l("The address of the outside mailbox. Example: taro@example.co.jp"),
+        label=_("Mail address"), max_length=400,
+        help_text=_("The address of the outside mailbox. Example: taro@example.co.jp"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "email"}))
     pop_server = forms.CharField(
-        label=_l("Incoming server host name (IP address)"), max_length=400,
-        help_text=_l("POP or APOP server. Add ':port' for a port other than the usual one. "
+        label=_("Incoming server host name (IP address)"), max_length=400,
+        help_text=_("POP or APOP server. Add ':port' for a port other than the usual one. "
                      "Example: pop.example.co.jp or pop.example.co.jp:110"))
     pop_account = forms.CharField(
-        label=_l("Mailbox account name"), max_length=400,
-        help_text=_l("The name the mail server knows you by (login name, user ID). "
+        label=_("Mailbox account name"), max_length=400,
+        help_text=_("The name the mail server knows you by (login name, user ID). "
                      "Example: taro"),
         widget=forms.TextInput(attrs={"autocomplete": "off"}))
     pop_password = forms.CharField(
-        label=_l("Mailbox password"), strip=False, required=False, max_length=400,
-        help_text=_l("Type it exactly: upper and lower case may differ. It is shown as ****** "
+        label=_("Mailbox password"), strip=False, required=False, max_length=400,
+        help_text=_("Type it exactly: upper and lower case may differ. It is shown as ****** "
                      "and cannot be viewed later."),
         widget=PasswordInput())
     pop_auth = forms.ChoiceField(
-        label=_l("POP authentication"), choices=PopAuth.choices, initial=PopAuth.AUTO,
+        label=_("POP authentication"), choices=PopAuth.choices, initial=PopAuth.AUTO,
         widget=forms.RadioSelect)
     leave_on_server = forms.ChoiceField(
-        label=_l("Mail in the mailbox"), choices=YES_NO_LEAVE, initial="0",
+        label=_("Mail in the mailbox"), choices=YES_NO_LEAVE, initial="0",
         widget=forms.RadioSelect,
-        help_text=_l("Choose 'Do not leave' if you read this mail only through beat-box. "
+        help_text=_("Choose 'Do not leave' if you read this mail only through beat-box. "
                      "Choose 'Leave' if you also read it from outside the office."))
     pop_ssl = forms.ChoiceField(
-        label=_l("Use SSL"), choices=YES_NO_SSL, initial="0", widget=forms.RadioSelect,
-        help_text=_l("'Use' encrypts the connection with POP over SSL (port 995 by default)."))
+        label=_("Use SSL"), choices=YES_NO_SSL, initial="0", widget=forms.RadioSelect,
+        help_text=_("'Use' encrypts the connection with POP over SSL (port 995 by default)."))
     smtp_server = forms.CharField(
-        label=_l("Outgoing server host name (IP address)"), max_length=400,
-        help_text=_l("SMTP server. Add ':port' for a port other than the usual one. "
+        label=_("Outgoing server host name (IP address)"), max_length=400,
+        help_text=_("SMTP server. Add ':port' for a port other than the usual one. "
                      "Example: smtp.example.co.jp or smtp.example.co.jp:587"))
     smtp_auth = forms.ChoiceField(
-        label=_l("Authentication"), choices=SmtpAuth.choices, initial=SmtpAuth.DEFAULT,
+        label=_("Authentication"), choices=SmtpAuth.choices, initial=SmtpAuth.DEFAULT,
         widget=forms.RadioSelect,
-        help_text=_l("With the first choice the check finds out by itself whether the server "
+        help_text=_("With the first choice the check finds out by itself whether the server "
                      "needs no authentication, POP before SMTP, or SMTP AUTH with the mailbox "
                      "account."))
     smtp_account = forms.CharField(
-        label=_l("Outgoing server account name"), max_length=400, required=False,
-        help_text=_l("Only when Authentication is 'Specify'."),
+        label=_("Outgoing server account name"), max_length=400, required=False,
+        help_text=_("Only when Authentication is 'Specify'."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}))
     smtp_password = forms.CharField(
-        label=_l("Outgoing server password"), strip=False, required=False, max_length=400,
-        help_text=_l("Only when Authentication is 'Specify'."), widget=PasswordInput())
+        label=_("Outgoing server password"), strip=False, required=False, max_length=400,
+        help_text=_("Only when Authentication is 'Specify'."), widget=PasswordInput())
     smtp_ssl = forms.ChoiceField(
-        label=_l("Use SSL"), choices=YES_NO_SSL, initial="0", widget=forms.RadioSelect,
-        help_text=_l("'Use' encrypts the connection with SMTP over SSL (port 465 by default)."))
+        label=_("Use SSL"), choices=YES_NO_SSL, initial="0", widget=forms.RadioSelect,
+        help_text=_("'Use' encrypts the connection with SMTP over SSL (port 465 by default)."))
 
     def __init__(self, *args, owner, instance: Linkage | None = None, **kwargs) -> None:
         self.owner = owner
@@ -112,7 +112,7 @@ class LinkageForm(forms.Form):
                      "smtp_password", "smtp_ssl"),
         )
         if instance is not None:
-            keep = _l("Leave blank to keep the stored password, unless you change the server, "
+            keep = _("Leave blank to keep the stored password, unless you change the server, "
                       "port, account or SSL setting.")
             self.fields["pop_password"].help_text = keep
             self.fields["smtp_password"].help_text = keep
@@ -142,10 +142,9 @@ class LinkageForm(forms.Form):
         data = super().clean()
         self._clean_smtp_credentials(data)
         self._clean_address_rules(data)
-        if self.errors:
-            return data
-        data["linkage"] = self._to_input(data)
-        self._require_passwords(data["linkage"])
+        self._require_passwords(data)
+        if not self.errors:
+            data["linkage"] = self._to_input(data)
         return data
 
     def _clean_smtp_credentials(self, data: dict) -> None:
@@ -175,35 +174,45 @@ class LinkageForm(forms.Form):
         custom = data["smtp_auth"] == SmtpAuth.CUSTOM
         return LinkageInput(
             mail_address=data["mail_address"],
-            pop_host=pop_host, pop_port=pop_port or (995 if pop_ssl else 110),
+            pop_host=pop_host, pop_port=pop_port or DEFAULT_PORTS[("pop", pop_ssl)],
             pop_account=data["pop_account"], pop_password=data.get("pop_password", ""),
             pop_auth=data["pop_auth"], leave_on_server=data["leave_on_server"] == "1",
             pop_ssl=pop_ssl,
-            smtp_host=smtp_host, smtp_port=smtp_port or (465 if smtp_ssl else 25),
+            smtp_host=smtp_host, smtp_port=smtp_port or DEFAULT_PORTS[("smtp", smtp_ssl)],
             smtp_auth=data["smtp_auth"],
             smtp_account=data["smtp_account"] if custom else "",
             smtp_password=data.get("smtp_password", "") if custom else "",
             smtp_ssl=smtp_ssl,
         )
 
-    def _require_passwords(self, value: LinkageInput) -> None:
+    def _require_passwords(self, data: dict) -> None:
         """On add both are needed; on a change only where the destination changed (§6)."""
         old = self.instance
-        pop_moved = old is None or (old.pop_host, old.pop_port, old.pop_account, old.pop_ssl) != (
-            value.pop_host, value.pop_port, value.pop_account, value.pop_ssl)
-        if not value.pop_password and pop_moved:
+        if not data.get("pop_password") and "pop_password" not in self.errors and (
+                old is None or self._moved(data, "pop", old.pop_account)):
             self.add_error("pop_password", _("Enter the mailbox password.") if old is None else
                            _("You changed where this password is sent: enter it again."))
-        if value.smtp_auth != SmtpAuth.CUSTOM:
+        if data.get("smtp_auth") != SmtpAuth.CUSTOM or data.get("smtp_password") or (
+                "smtp_password" in self.errors):
             return
-        smtp_moved = old is None or old.smtp_auth != SmtpAuth.CUSTOM or (
-            old.smtp_host, old.smtp_port, old.smtp_account, old.smtp_ssl) != (
-            value.smtp_host, value.smtp_port, value.smtp_account, value.smtp_ssl)
-        if not value.smtp_password and smtp_moved:
+        if old is None or old.smtp_auth != SmtpAuth.CUSTOM or self._moved(
+                data, "smtp", old.smtp_account):
             self.add_error("smtp_password",
                            _("Enter the outgoing server password.") if old is None else
                            _("You changed where this password is sent: enter it again."))
 
+    def _moved(self, data: dict, side: str, old_account: str) -> bool:
+        """Would a stored password now go to another server, port, account or SSL mode?"""
+        old = self.instance
+        ssl = data.get(f"{side}_ssl") == "1"
+        server = data.get(f"{side}_server")
+        if server is None:
+            return False  # the server field has its own error; decide on the next submit
+        host, port = server
+        port = port or DEFAULT_PORTS[(side, ssl)]
+        before = (getattr(old, f"{side}_host"), getattr(old, f"{side}_port"), old_account,
+                  getattr(old, f"{side}_ssl"))
+        return before != (host, port, data.get(f"{side}_account"), ssl)
 
 def initial_from(linkage) -> dict:
     """Form values of a saved linkage or draft, passwords left out."""

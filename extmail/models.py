@@ -135,6 +135,9 @@ class LinkageDraft(LinkageFields):
                                       on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"draft {self.mail_address}"
+
 
 class Mailbox(models.Model):
     """The local mailbox inside the box; it exists only after a successful check."""
@@ -146,6 +149,9 @@ class Mailbox(models.Model):
     class Meta:
         verbose_name = _("mailbox")
         verbose_name_plural = _("mailboxes")
+
+    def __str__(self) -> str:
+        return self.path
 
 
 class CheckStatus(models.TextChoices):
@@ -177,6 +183,9 @@ class ConnectionCheck(models.Model):
     class Meta:
         ordering = ["-created_at"]
         get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"check {self.pk} ({self.status})"
 
     @property
     def done(self) -> bool:

@@ -28,7 +28,8 @@ def linkage_of(*, owner, pk: uuid.UUID) -> Linkage:
 
 def draft_of(*, owner, pk: uuid.UUID) -> LinkageDraft:
     try:
-        return LinkageDraft.objects.select_related("started_check", "target").get(owner=owner, pk=pk)
+        return LinkageDraft.objects.select_related("started_check", "target").get(
+            owner=owner, pk=pk)
     except LinkageDraft.DoesNotExist:
         raise Http404 from None
 

@@ -24,12 +24,14 @@ def nfkc(value: str) -> str:
 
 
 def clean_mail_address(value: str) -> str:
+    if any(ch in value for ch in FORBIDDEN_CHARS):
+        raise ValidationError(_("A mail address cannot contain line breaks."), code="invalid")
     address = nfkc(value)
     if not address:
         raise ValidationError(_("Enter the mail address."), code="required")
     if len(address) > 254:
         raise ValidationError(_("A mail address can have at most 254 characters."), code="length")
-    if any(ch in address for ch in FORBIDDEN_CHARS) or "@" not in address:
+    if "@" not in address or any(ch.isspace() for ch in address):
         raise ValidationError(_("Enter a mail address such as taro@example.co.jp."),
                               code="invalid")
     local, _sep, domain = address.rpartition("@")
@@ -72,10 +74,13 @@ def clean_host_name(host: str) -> str:
 
 def parse_server(value: str) -> tuple[str, int | None]:
     """`host`, `host:port`, `[v6]` or `[v6]:port` → (host, port or None for the default)."""
+    if any(ch in value for ch in FORBIDDEN_CHARS):
+        raise ValidationError(_("A host name cannot contain spaces or line breaks."),
+                              code="invalid")
     text = nfkc(value)
     if not text:
         raise ValidationError(_("Enter the server's host name or IP address."), code="required")
-    if any(ch.isspace() for ch in text) or any(ch in text for ch in FORBIDDEN_CHARS):
+    if any(ch.isspace() for ch in text):
         raise ValidationError(_("A host name cannot contain spaces or line breaks."),
                               code="invalid")
     port_text: str | None = None

@@ -1,0 +1,365 @@
+"""Japanese UI text (source of truth for locale/ja): `python scripts/ja_messages.py` fills the
+.po from this table after `make messages`, then compile with `manage.py compilemessages`.
+
+Keeping the table in Python makes untranslated or stale entries easy to spot in review: the
+script lists every msgid of the .po that has no entry here.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+JA: dict[str, str] = {
+    # users
+    "Personal info": "個人情報",
+    "Permissions": "権限",
+    "Use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit.":
+        "半角英数字と「.」「_」「-」で1～64文字、先頭は英数字にしてください。",
+    "login ID": "ログインID",
+    "name": "氏名",
+    "furigana": "ふりがな",
+    "mail address": "メールアドレス",
+    "administrator": "責任者",
+    "Administrators manage every user and every linkage.":
+        "責任者はすべての利用者と外部メール連係を管理できます。",
+    "active": "有効",
+    "registered": "登録日時",
+    "user": "利用者",
+    "users": "利用者",
+    "Japanese": "日本語",
+    "English": "英語",
+    # admin
+    "Mailbox password": "メールボックスのパスワード",
+    "Outgoing server password": "送信サーバーのパスワード",
+    "set on %(date)s": "%(date)s に設定済み",
+    "not set": "未設定",
+    "External mail linkage": "外部メール連係",
+    # causes
+    "The server name was not found.": "サーバー名が見つかりませんでした。",
+    "Check the spelling of the server's host name against your provider's information.":
+        "プロバイダーの案内と見比べて、ホスト名のつづりを確認してください。",
+    "This server address cannot be used.": "このサーバーのアドレスは使用できません。",
+    "The name points to an address inside a private network. Enter the provider's public "
+    "server name, or ask the administrator (責任者).":
+        "この名前は社内などのプライベートなアドレスを指しています。プロバイダーの公開サーバー名を"
+        "入力するか、beat-box責任者にご相談ください。",
+    "The server refused the connection.": "サーバーに接続を拒否されました。",
+    "Check the host name and port number. The provider may not accept connections from "
+    "outside, or the port may be wrong for the SSL setting.":
+        "ホスト名とポート番号を確認してください。プロバイダーが外部からの接続を受け付けていないか、"
+        "SSL使用の設定に対してポート番号が合っていない可能性があります。",
+    "The server did not answer in time.": "サーバーから時間内に応答がありませんでした。",
+    "Check the host name and port number. If they are right, the server or the line may be "
+    "busy: try the connection check again later.":
+        "ホスト名とポート番号を確認してください。正しい場合は、サーバーや回線が混み合っている"
+        "可能性があります。しばらくしてから接続確認をやり直してください。",
+    "The server closed the connection.": "サーバーが接続を切断しました。",
+    "Check the port number and the SSL setting. Try again later if they are right.":
+        "ポート番号とSSL使用の設定を確認してください。正しい場合は、しばらくしてからやり直してください。",
+    "The server's certificate is not trusted.": "サーバーの証明書を信頼できません。",
+    "The certificate was not issued by a known certificate authority. Check the host name, "
+    "or ask your provider which server name to use with SSL.":
+        "証明書が既知の認証局から発行されていません。ホスト名を確認するか、SSLで使うサーバー名を"
+        "プロバイダーにお問い合わせください。",
+    "The server's certificate has expired.": "サーバーの証明書の有効期限が切れています。",
+    "The provider must renew its certificate. Ask your provider, or try again later.":
+        "証明書の更新はプロバイダー側で行う必要があります。プロバイダーにお問い合わせいただくか、"
+        "しばらくしてからやり直してください。",
+    "The server's certificate is for a different name.":
+        "サーバーの証明書が別の名前に対して発行されています。",
+    "Enter the server name exactly as your provider gives it for SSL connections.":
+        "SSL接続用としてプロバイダーが案内しているサーバー名を、そのとおりに入力してください。",
+    "The encrypted connection could not be set up.": "暗号化した接続を確立できませんでした。",
+    "Check the SSL setting and the port number: SSL usually uses port 995 (POP) or 465 (SMTP).":
+        "SSL使用の設定とポート番号を確認してください。SSLでは通常、POPは995番、SMTPは465番を使います。",
+    "The server offered encryption but could not set it up.":
+        "サーバーは暗号化に対応していると応答しましたが、暗号化を確立できませんでした。",
+    "For safety the box does not fall back to an unencrypted connection. Ask your provider, "
+    "or try the SSL setting instead.":
+        "安全のため、beat-boxは暗号化なしの接続に切り替えません。プロバイダーにお問い合わせいただくか、"
+        "SSL使用を「する」にして試してください。",
+    "This is not a POP server.": "POPサーバーではありません。",
+    "Check the incoming server's host name and port number (POP usually uses 110, or 995 "
+    "with SSL).":
+        "受信サーバーのホスト名とポート番号を確認してください(POPは通常110番、SSL使用時は995番です)。",
+    "IMAP servers cannot be used.": "IMAPサーバーを指定することはできません。",
+    "beat-box receives mail with POP or APOP only. Enter your provider's POP server instead "
+    "(often port 110, or 995 with SSL).":
+        "beat-boxはPOPまたはAPOPでのみメールを受信します。プロバイダーのPOPサーバーを指定して"
+        "ください(多くは110番、SSL使用時は995番です)。",
+    "This server does not offer APOP.": "このサーバーはAPOPに対応していません。",
+    "Choose 'Automatic' or 'USER/PASS' for POP authentication.":
+        "POP認証方式で「自動」または「USER/PASS」を選んでください。",
+    "The mailbox account name or password was not accepted.":
+        "メールボックスのアカウント名またはパスワードが受け付けられませんでした。",
+    "Type the account name and password again exactly as your provider gave them (upper and "
+    "lower case differ).":
+        "プロバイダーから通知されたとおりに、アカウント名とパスワードを入力し直してください"
+        "(大文字と小文字は区別されます)。",
+    "This server cannot keep mail on the server for beat-box.":
+        "このサーバーでは、メールをメールボックスに残す設定は使えません。",
+    "It does not support UIDL, which is needed to leave mail on the server. Choose "
+    "'Do not leave'.":
+        "メールを残すために必要なUIDLにサーバーが対応していません。「残さない」を選んでください。",
+    "This is not an SMTP server.": "SMTPサーバーではありません。",
+    "Check the outgoing server's host name and port number (SMTP usually uses 25 or 587, or "
+    "465 with SSL).":
+        "送信サーバーのホスト名とポート番号を確認してください(SMTPは通常25番か587番、SSL使用時は465番です)。",
+    "The outgoing server does not offer authentication.": "送信サーバーが認証に対応していません。",
+    "Choose 'No authentication, or authenticate with the standard settings', or check the "
+    "outgoing server name and port.":
+        "認証方式で「認証なし または 標準設定を用いて認証」を選ぶか、送信サーバー名とポート番号を確認してください。",
+    "The outgoing server did not accept the account name or password.":
+        "送信サーバーでアカウント名またはパスワードが受け付けられませんでした。",
+    "Check the outgoing server's account name and password. If your provider uses the "
+    "mailbox account, choose the standard settings.":
+        "送信サーバーのアカウント名とパスワードを確認してください。メールボックスと同じアカウントを"
+        "使うプロバイダーでは「標準設定を用いて認証」を選んでください。",
+    "The outgoing server's authentication method cannot be used with this password.":
+        "送信サーバーの認証方式では、このパスワードを使えません。",
+    "Ask your provider which authentication method to use.":
+        "どの認証方式を使えばよいか、プロバイダーにお問い合わせください。",
+    "The outgoing server refused to send mail for this address.":
+        "送信サーバーが、このアドレスからのメール送信を拒否しました。",
+    "Check the outgoing server name. Your provider may require authentication: choose "
+    "'Specify' and enter the outgoing server's account and password.":
+        "送信サーバー名を確認してください。認証が必要なプロバイダーの場合は、認証方式で「指定する」を"
+        "選び、送信サーバーのアカウント名とパスワードを入力してください。",
+    "A value contains characters that cannot be sent to the server.":
+        "サーバーに送ることのできない文字が含まれています。",
+    "Remove line breaks from the account names and passwords.":
+        "アカウント名とパスワードから改行を取り除いてください。",
+    "The server answered in an unexpected way.": "サーバーから想定外の応答がありました。",
+    "Check the host name and port number. Try again later if they are right.":
+        "ホスト名とポート番号を確認してください。正しい場合は、しばらくしてからやり直してください。",
+    "The stored password can no longer be read.": "保存されているパスワードを読み出せません。",
+    "Enter the passwords again on the change screen.": "変更画面でパスワードを入力し直してください。",
+    "The connection check failed.": "接続確認に失敗しました。",
+    "Check the settings and try again.": "設定内容を確認して、もう一度お試しください。",
+    # form
+    "Mail address": "メールアドレス",
+    "The address of the outside mailbox. Example: taro@example.co.jp":
+        "外部のメールボックスのアドレスです。例: taro@example.co.jp",
+    "Incoming server host name (IP address)": "受信サーバー ホスト名(IPアドレス)",
+    "POP or APOP server. Add ':port' for a port other than the usual one. Example: "
+    "pop.example.co.jp or pop.example.co.jp:110":
+        "POPまたはAPOPサーバーです。通常と異なるポートを使う場合は「:ポート番号」を付けます。"
+        "例: pop.example.co.jp , pop.example.co.jp:110",
+    "Mailbox account name": "メールボックスのアカウント名",
+    "The name the mail server knows you by (login name, user ID). Example: taro":
+        "メールサーバーが利用者を識別する名前です(ログイン名、ユーザーIDなど)。例: taro",
+    "Type it exactly: upper and lower case may differ. It is shown as ****** and cannot be "
+    "viewed later.":
+        "大文字・小文字を区別して正確に入力してください。******と表示され、後から見ることはできません。",
+    "POP authentication": "POP認証方式",
+    "Mail in the mailbox": "メールをメールボックスに",
+    "Choose 'Do not leave' if you read this mail only through beat-box. Choose 'Leave' if "
+    "you also read it from outside the office.":
+        "beat-box経由でのみ受信する場合は「残さない」、オフィスの外からも受信する場合は「残す」を選んでください。",
+    "Use SSL": "SSL使用",
+    "'Use' encrypts the connection with POP over SSL (port 995 by default).":
+        "「する」を選ぶとPOP over SSLで通信を暗号化します(既定のポートは995番)。",
+    "Outgoing server host name (IP address)": "送信サーバー ホスト名(IPアドレス)",
+    "SMTP server. Add ':port' for a port other than the usual one. Example: "
+    "smtp.example.co.jp or smtp.example.co.jp:587":
+        "SMTPサーバーです。通常と異なるポートを使う場合は「:ポート番号」を付けます。"
+        "例: smtp.example.co.jp , smtp.example.co.jp:587",
+    "Authentication": "認証方式",
+    "With the first choice the check finds out by itself whether the server needs no "
+    "authentication, POP before SMTP, or SMTP AUTH with the mailbox account.":
+        "上を選ぶと、認証なし・POP before SMTP・メールボックスのアカウントでのSMTP認証のどれが"
+        "必要かを接続確認で自動的に判別します。",
+    "Outgoing server account name": "送信サーバーのアカウント名",
+    "Only when Authentication is 'Specify'.": "認証方式で「指定する」を選んだ場合のみ入力します。",
+    "Leave blank to keep the stored password, unless you change the server, port, account or "
+    "SSL setting.":
+        "空欄のままにすると保存済みのパスワードを使います。ただし、サーバー・ポート・アカウント名・"
+        "SSL使用を変更した場合は入力し直してください。",
+    "'Use' encrypts the connection with SMTP over SSL (port 465 by default).":
+        "「する」を選ぶとSMTP over SSLで通信を暗号化します(既定のポートは465番)。",
+    "Incoming mail server": "メール受信サーバー",
+    "Outgoing mail server": "メール送信サーバー",
+    "Save": "設定",
+    "Enter the mailbox password.": "メールボックスのパスワードを入力してください。",
+    "You changed where this password is sent: enter it again.":
+        "接続先の設定を変更したため、パスワードをもう一度入力してください。",
+    "Enter the outgoing server password.": "送信サーバーのパスワードを入力してください。",
+    # model choices and fields
+    "Automatic (APOP when offered)": "自動(使える場合はAPOP)",
+    "USER/PASS": "USER/PASS",
+    "APOP": "APOP",
+    "No authentication, or authenticate with the standard settings":
+        "認証なし または 標準設定を用いて認証",
+    "Specify": "指定する",
+    "No authentication": "認証なし",
+    "POP before SMTP": "POP before SMTP",
+    "SMTP AUTH": "SMTP認証",
+    "Not checked": "未確認",
+    "Checking": "確認中",
+    "Checked": "確認済み",
+    "Check failed": "確認失敗",
+    "POP server": "受信サーバー",
+    "POP port": "受信ポート",
+    "mailbox account": "メールボックスのアカウント名",
+    "leave mail on the server": "メールをメールボックスに残す",
+    "POP over SSL": "POP over SSL",
+    "SMTP server": "送信サーバー",
+    "SMTP port": "送信ポート",
+    "SMTP account": "送信サーバーのアカウント名",
+    "SMTP over SSL": "SMTP over SSL",
+    "state": "状態",
+    "sending method": "送信方式",
+    "SMTP AUTH mechanism": "SMTP認証の方式",
+    "primary address": "主たるメールアドレス",
+    "last successful check": "最後に接続確認できた日時",
+    "external mail linkage": "外部メール連係",
+    "external mail linkages": "外部メール連係",
+    "mailbox": "メールボックス",
+    "mailboxes": "メールボックス",
+    "Waiting": "待機中",
+    "Succeeded": "成功",
+    "Failed": "失敗",
+    # rules
+    "You already have an external mail linkage for this address.":
+        "このメールアドレスの外部メール連係はすでに登録されています。",
+    "Each user can link only one address in the customer domain (%(domain)s).":
+        "お客様ドメイン(%(domain)s)のメールアドレスによる外部メール連係は、利用者ごとに1つしか追加できません。",
+    "Too many connection checks in a short time. Please wait %(minutes)d minutes and try again.":
+        "短時間に接続確認が繰り返されました。%(minutes)d分ほどしばらく待ってからやり直してください。",
+    "A mail address cannot contain line breaks.": "メールアドレスに改行は使えません。",
+    "Enter the mail address.": "メールアドレスを入力してください。",
+    "A mail address can have at most 254 characters.": "メールアドレスは254文字以内で入力してください。",
+    "Enter a mail address such as taro@example.co.jp.":
+        "taro@example.co.jp のような形式でメールアドレスを入力してください。",
+    "Enter the host name.": "ホスト名を入力してください。",
+    "This is not a valid host name.": "ホスト名として正しくありません。",
+    "This is not a valid host name or IPv4 address.": "ホスト名またはIPv4アドレスとして正しくありません。",
+    "A host name cannot contain spaces or line breaks.": "ホスト名に空白や改行は使えません。",
+    "Enter the server's host name or IP address.": "サーバーのホスト名またはIPアドレスを入力してください。",
+    "An IPv6 address must be closed with ']'.": "IPv6アドレスは「]」で閉じてください。",
+    "Write the port after the address as [address]:port.":
+        "ポート番号は [アドレス]:ポート番号 の形で指定してください。",
+    "This is not a valid IPv6 address.": "IPv6アドレスとして正しくありません。",
+    "The port must be a number from 1 to 65535.": "ポート番号は1～65535の数字で指定してください。",
+    "Enter the account name.": "アカウント名を入力してください。",
+    "The account name cannot contain line breaks.": "アカウント名に改行は使えません。",
+    "The account name can have at most 255 characters.": "アカウント名は255文字以内で入力してください。",
+    "The account name contains characters that cannot be used.": "アカウント名に使えない文字が含まれています。",
+    "The password cannot contain line breaks.": "パスワードに改行は使えません。",
+    "The password can have at most 255 characters.": "パスワードは255文字以内で入力してください。",
+    # pages
+    "Settings": "設定",
+    "Administrator": "責任者",
+    "Log out": "ログアウト",
+    "beat-box settings": "beat設定",
+    "My settings": "自身の設定",
+    "Manage external mail linkages": "外部メール連係管理",
+    "Add an external mail linkage": "外部メール連係追加",
+    "Mail client settings": "メールクライアント設定",
+    "Administration": "管理",
+    "Administration site": "管理サイト",
+    "Connection check failed": "接続確認に失敗しました",
+    "Incoming server": "受信サーバー",
+    "Outgoing server": "送信サーバー",
+    "The linkage has been saved, but no mailbox was created and no mail will be received or "
+    "sent until a check succeeds.":
+        "外部メール連係は保存されましたが、接続確認が完了するまでメールボックスは作られず、メールの送受信もできません。",
+    "Correct the settings": "設定を修正する",
+    "Check again with the same settings": "同じ設定で接続確認をやり直す",
+    "Step-by-step report (administrator only)": "接続確認の詳細(責任者のみ表示)",
+    "Step": "手順",
+    "Result": "結果",
+    "Detail": "詳細",
+    "Server reply": "サーバーの応答",
+    "Connection check complete": "接続確認完了",
+    "beat-box and the external mailbox are now linked.":
+        "beat-boxと外部メールボックスの連係を確認できました。",
+    "Mail waiting on the server": "サーバー上のメール",
+    "%(n)s message": "%(n)s通",
+    "Sending method": "送信方式",
+    "Next, set up your mail program to use beat-box.":
+        "続いて、メールソフトをbeat-box経由で使うように設定してください。",
+    "Checking the connection": "接続確認中",
+    "beat-box is connecting to the servers of %(address)s. This page updates by itself; it "
+    "usually takes a few seconds and at most about half a minute.":
+        "beat-boxが %(address)s のサーバーに接続しています。この画面は自動的に切り替わります。"
+        "通常は数秒、長くても30秒ほどで終わります。",
+    "The check has not started yet. The box's background worker may be stopped: please tell "
+    "the administrator (責任者).":
+        "接続確認がまだ始まっていません。beat-boxのバックグラウンド処理が停止している可能性があります。"
+        "beat-box責任者にお知らせください。",
+    "Update now": "今すぐ更新",
+    "Confirm the settings": "設定内容の確認",
+    "Check that the settings are correct, then click [Start the connection check]. The "
+    "mailbox inside beat-box is created only when the check succeeds.":
+        "設定内容に誤りがないことを確認し、[接続確認を開始]ボタンをクリックしてください。"
+        "beat-box内のメールボックスは、接続確認が完了したときに作られます。",
+    "(unchanged)": "(変更なし)",
+    "Leave": "残す",
+    "Do not leave": "残さない",
+    "Use": "する",
+    "Do not use": "しない",
+    "Start the connection check": "接続確認を開始",
+    "Back to the form": "入力画面に戻る",
+    "Change an external mail linkage": "外部メール連係の変更",
+    "Enter the settings from your provider's contract or notice: they are the same settings "
+    "your mail program used before beat-box. Nothing you enter here is sent anywhere except "
+    "to the servers you name.":
+        "プロバイダーの会員証や通知書に記載された内容を入力してください。beat-boxを導入する前に"
+        "メールソフトに設定していた内容と同じです。入力した内容は、ここで指定したサーバー以外には送られません。",
+    "Please correct the items marked below.": "下の項目を修正してください。",
+    "Add": "追加",
+    "State": "状態",
+    "Primary": "主たるメールアドレス",
+    "Connection check": "接続確認",
+    "Change": "変更",
+    "You have no external mail linkages yet.": "外部メール連係はまだ登録されていません。",
+    "Set up your mail program with these values for each mailbox. The password is your "
+    "beat-box password.":
+        "メールボックスごとに、次の値をメールソフトに設定してください。パスワードはbeat-boxのパスワードです。",
+    "Incoming (POP) server": "受信(POP)サーバー",
+    "Outgoing (SMTP) server": "送信(SMTP)サーバー",
+    "Account name": "アカウント名",
+    "The underlined mailbox is the one a mail program reaches when it logs in with only the "
+    "part before '@'.":
+        "下線のメールボックスは、メールソフトが「@」より前の部分だけでログインしたときに使われるものです。",
+    "Login locked": "ログインの一時停止",
+    "Too many failed logins. This login ID is locked for 15 minutes. Ask the administrator "
+    "(責任者) if you have forgotten your password.":
+        "ログインに続けて失敗したため、このログインIDは15分間ロックされています。パスワードを"
+        "忘れた場合はbeat-box責任者にご相談ください。",
+    "Log in": "ログイン",
+    "Log in to beat-box": "beat-boxにログイン",
+    "The login ID or password is not correct.": "ログインIDまたはパスワードが正しくありません。",
+    "Login ID": "ログインID",
+    "Password": "パスワード",
+}
+JA_PLURAL = {"%(n)s message": ["%(n)s通"]}
+
+
+def main() -> int:
+    import polib
+
+    path = Path(__file__).resolve().parent.parent / "locale/ja/LC_MESSAGES/django.po"
+    po = polib.pofile(str(path))
+    missing = []
+    for entry in po:
+        if entry.msgid in JA_PLURAL:
+            entry.msgstr_plural = dict(enumerate(JA_PLURAL[entry.msgid]))
+        elif entry.msgid in JA:
+            entry.msgstr = JA[entry.msgid]
+        else:
+            missing.append(entry.msgid)
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+    po.metadata["Language"] = "ja"
+    po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+    po.save(str(path))
+    for msgid in missing:
+        print("untranslated:", msgid)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
