@@ -25,3 +25,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# aiosmtpd (the fake provider in tests) logs every SMTP line at INFO.
+LOGGING["loggers"]["mail.log"] = {"level": "WARNING"}  # noqa: F405
