@@ -111,7 +111,12 @@ class LinkageForm(forms.Form):
             Fieldset(_("Outgoing mail server"), "smtp_server", "smtp_auth", "smtp_account",
                      "smtp_password", "smtp_ssl"),
         )
-        if instance is not None:
+        if instance is None:
+            # On add both passwords are needed (the SMTP one only with 'Specify').
+            self.fields["pop_password"].required = True
+            self.fields["pop_password"].error_messages["required"] = _(
+                "Enter the mailbox password.")
+        else:
             keep = _("Leave blank to keep the stored password, unless you change the server, "
                       "port, account or SSL setting.")
             self.fields["pop_password"].help_text = keep

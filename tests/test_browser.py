@@ -1,0 +1,130 @@
+"""The add flow in a real browser (Debian's chromium via Playwright) against the real stack:
+gunicorn + the task worker, checking a private Dovecot and an aiosmtpd server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.stack import ROOT, start_stack
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+
+SUCCESS = "beat-boxと外部メールボックスの連係を確認できました。"
+
+
+@pytest.fixture
+def browser_page(tmp_path):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is not installed (make test installs it)")
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        context = browser.new_context(locale="ja-JP", viewport={"width": 1100, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def stack(dovecot):
+    stack = start_stack({"BEATBOX_PROBE_ALLOWED_NETWORKS": "127.0.0.0/8",
+                         "BEATBOX_PROBE_CAFILE": dovecot.certs.cafile,
+                         "BEATBOX_PROBE_DEADLINE": "20"})
+    yield stack
+    stack.stop()
+
+
+def shot(page, tmp_path: Path, name: str) -> None:
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    # Also kept in the (git-ignored) work tree so a person can look at them after a run.
+    keep = ROOT / "test-artifacts" / "screenshots"
+    keep.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, keep / path.name)
+
+
+def test_add_linkage_end_to_end(browser_page, stack, dovecot, smtp_server, tmp_path):
+    page = browser_page
+    smtp = smtp_server({"taro": "Secr3t pass "}, certs=dovecot.certs, starttls=True)
+
+    page.goto(stack.url + "/beatman/")
+    assert "/beatman/login/" in page.url
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", "Boss-pass-123")
+    shot(page, tmp_path, "01-login")
+    page.click("button[type=submit]")
+    # The documented menu path: [設定] › [自身の設定] › [外部メール連係追加].
+    assert page.get_by_text("自身の設定").is_visible()
+    shot(page, tmp_path, "02-top")
+    page.get_by_role("link", name="外部メール連係追加").click()
+    assert page.url.endswith("/beatman/setting/self/extmail/addmail.jsp")
+
+    # A mistake first: the message appears next to the field, the password box is blank.
+    page.fill("#id_mail_address", "taro@example.co.jp")
+    page.fill("#id_pop_server", f"localhost:{dovecot.pop3}0")
+    page.fill("#id_pop_account", "taro")
+    page.fill("#id_pop_password", "Secr3t pass ")
+    page.fill("#id_smtp_server", f"localhost:{smtp.port}")
+    page.get_by_role("button", name="設定").click()
+    error = page.locator("#div_id_pop_server .invalid-feedback")
+    assert "65535" in error.inner_text()
+    assert page.input_value("#id_pop_password") == ""
+    shot(page, tmp_path, "03-form-error")
+
+    page.fill("#id_pop_server", f"ｌｏｃａｌｈｏｓｔ：{dovecot.pop3}")  # full-width on purpose
+    page.fill("#id_pop_password", "Secr3t pass ")
+    shot(page, tmp_path, "04-form-filled")
+    page.get_by_role("button", name="設定").click()
+
+    assert page.get_by_text("設定内容の確認").first.is_visible()
+    assert "******" in page.content() and "Secr3t" not in page.content()
+    assert f"localhost:{dovecot.pop3}" in page.content()
+    shot(page, tmp_path, "05-confirm")
+    page.get_by_role("button", name="接続確認を開始").click()
+
+    page.get_by_text(SUCCESS).wait_for(timeout=60_000)
+    shot(page, tmp_path, "06-success")
+    page.get_by_role("link", name="メールクライアント設定").click()
+    assert page.url.endswith("/beatman/setting/self/mailclient/")
+    assert page.locator(".mailbox-default", has_text="taro@example.co.jp").is_visible()
+    shot(page, tmp_path, "07-mailclient")
+    assert smtp.handler.data_received == 0
+    # The local mailbox exists now, inside the box's data dir.
+    assert list((stack.data_dir / "mailboxes").glob("*/new"))
+
+
+def test_failed_check_in_browser(browser_page, stack, dovecot, smtp_server, tmp_path):
+    page = browser_page
+    smtp = smtp_server({"taro": "Secr3t pass "}, certs=dovecot.certs, starttls=True)
+    page.goto(stack.url + "/beatman/setting/self/extmail/addmail.jsp")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", "Boss-pass-123")
+    page.click("button[type=submit]")
+    page.fill("#id_mail_address", "taro@provider.example")
+    page.fill("#id_pop_server", f"localhost:{dovecot.imap}")  # an IMAP port by mistake
+    page.fill("#id_pop_account", "taro")
+    page.fill("#id_pop_password", "Secr3t pass ")
+    page.fill("#id_smtp_server", f"localhost:{smtp.port}")
+    page.get_by_role("button", name="設定").click()
+    page.get_by_role("button", name="接続確認を開始").click()
+    page.get_by_text("IMAPサーバーを指定することはできません。").wait_for(timeout=60_000)
+    shot(page, tmp_path, "08-failed")
+    page.get_by_role("link", name="設定を修正する").click()
+    assert page.input_value("#id_pop_server") == f"localhost:{dovecot.imap}"
+    assert page.input_value("#id_pop_password") == ""
+    page.fill("#id_pop_server", f"localhost:{dovecot.pop3}")
+    page.fill("#id_pop_password", "Secr3t pass ")
+    page.get_by_role("button", name="設定").click()
+    page.get_by_role("button", name="接続確認を開始").click()
+    page.get_by_text(SUCCESS).wait_for(timeout=60_000)
+    shot(page, tmp_path, "09-fixed")
