@@ -188,6 +188,9 @@ BEATBOX_PROBE_ALLOWED_NETWORKS = [
 ]
 # Extra CA file trusted for provider certificates (tests and private CAs); system CAs always.
 BEATBOX_PROBE_CAFILE = os.environ.get("BEATBOX_PROBE_CAFILE") or None
+# The outside address the relay test names in RCPT TO (never sent anything: no DATA).
+BEATBOX_PROBE_RELAY_RECIPIENT = os.environ.get("BEATBOX_PROBE_RELAY_RECIPIENT",
+                                               "postmaster@example.net")
 # At most this many checks per user in the rolling window.
 BEATBOX_CHECK_RATE = int(os.environ.get("BEATBOX_CHECK_RATE", "10"))
 BEATBOX_CHECK_RATE_WINDOW = int(os.environ.get("BEATBOX_CHECK_RATE_WINDOW", "600"))

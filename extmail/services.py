@@ -174,8 +174,7 @@ def probe_policy() -> probe.Policy:
         op_timeout=settings.BEATBOX_PROBE_TIMEOUT,
         allowed_networks=tuple(settings.BEATBOX_PROBE_ALLOWED_NETWORKS),
         cafile=settings.BEATBOX_PROBE_CAFILE,
-        relay_recipient=getattr(settings, "BEATBOX_PROBE_RELAY_RECIPIENT",
-                                "postmaster@example.net"),
+        relay_recipient=settings.BEATBOX_PROBE_RELAY_RECIPIENT,
         helo_name=settings.BEATBOX_HOSTNAME,
     )
 
