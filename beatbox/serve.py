@@ -19,7 +19,9 @@ def main() -> int:
     python = sys.executable
     gunicorn = [python, "-m", "gunicorn", "beatbox.wsgi:application", "--bind", BIND,
                 "--workers", os.environ.get("BEATBOX_WEB_WORKERS", "2"), "--timeout", "60",
-                "--access-logfile", "-", "--error-logfile", "-"]
+                "--access-logfile", "-", "--error-logfile", "-",
+                # One shared control socket under $HOME would be fought over by every instance.
+                "--no-control-socket"]
     worker = [python, "manage.py", "db_worker", "--interval", "0.5"]
     procs = [subprocess.Popen(gunicorn), subprocess.Popen(worker)]  # noqa: S603
     print(f"beat-box: serving on http://{BIND}/ with the task worker; Ctrl-C stops both.",

@@ -3,7 +3,8 @@
 import os
 import secrets
 
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 from beatbox.models import User
 
@@ -14,12 +15,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if User.objects.filter(is_admin=True, is_active=True).exists():
             return
-        login = os.environ.get("BEATBOX_ADMIN_LOGIN", "admin")
+        login = os.environ.get("BEATBOX_ADMIN_LOGIN") or "admin"
         password = os.environ.get("BEATBOX_ADMIN_PASSWORD")
         generated = not password
         if generated:
             password = secrets.token_urlsafe(12)
-        User.objects.create_superuser(login, password, name="beat-box責任者")
+        try:
+            User.objects.create_superuser(login, password, name="beat-box責任者")
+        except ValidationError as exc:
+            raise CommandError(f"BEATBOX_ADMIN_LOGIN {login!r}: {' '.join(exc.messages)}") from None
         self.stdout.write(f"Created the first administrator (責任者): login ID '{login}'.")
         if generated:
             # Shown exactly once, on the operator's terminal; it is never written to a log file.
