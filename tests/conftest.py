@@ -110,3 +110,10 @@ def form_data(dovecot=None, smtp=None, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture(scope="session")
+def postfix(dovecot):
+    server = peers.start_postfix(dovecot)
+    yield server
+    server.stop()

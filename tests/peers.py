@@ -251,6 +251,39 @@ class RecordingHandler:
             digest, hmac.new(password.encode(), challenge, hashlib.md5).hexdigest())
         return AuthResult(success=ok, handled=False)
 
+    async def auth_SCRAM__SHA__1(self, server, args):  # noqa: N802
+        return await self._scram(server, args, "SCRAM-SHA-1")
+
+    async def auth_SCRAM__SHA__256(self, server, args):  # noqa: N802
+        return await self._scram(server, args, "SCRAM-SHA-256")
+
+    async def _scram(self, server, args, name: str):
+        """Server side of SCRAM (RFC 5802) with scramp, as a provider would run it."""
+        from aiosmtpd.smtp import AuthResult
+        from scramp import ScramException, ScramMechanism
+
+        mechanism = ScramMechanism(name)
+
+        def lookup(username: str):
+            password = self.users.get(username)
+            if password is None:
+                raise ScramException("unknown user")
+            return mechanism.make_auth_info(password, iteration_count=4096)
+
+        scram = mechanism.make_server(lookup)
+        try:
+            first = base64.b64decode(args[1]) if len(args) > 1 else await server.challenge_auth(
+                b"")
+            scram.set_client_first(first.decode())
+            final = await server.challenge_auth(scram.get_server_first().encode())
+            if not isinstance(final, bytes):
+                return AuthResult(success=False, handled=True)
+            scram.set_client_final(final.decode())
+        except ScramException:
+            return AuthResult(success=False, handled=False)
+        ack = await server.challenge_auth(scram.get_server_final().encode())
+        return AuthResult(success=isinstance(ack, bytes), handled=False)
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         self.commands.append(f"RCPT {address}")
         allowed = (self.open_relay or session.authenticated
@@ -316,7 +349,7 @@ class FakeServer:
                  tls: ssl.SSLContext | None = None) -> None:
         self.script = script
         self.tls = tls
-        self.sock = socket.socket()
+        self.sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         self.sock.bind((host, 0))
         self.sock.listen(16)
         self.host, self.port = self.sock.getsockname()[:2]
@@ -369,3 +402,116 @@ def run_async(coro):
 
 def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
+
+
+# --- Postfix -------------------------------------------------------------------------------
+
+POSTFIX_MAIN = """
+compatibility_level = 3.6
+queue_directory = {d}/spool
+data_directory = {d}/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = smtp.beatbox-test.invalid
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+maillog_file = /dev/stdout
+alias_maps =
+alias_database =
+local_recipient_maps =
+smtpd_tls_cert_file = {cert}
+smtpd_tls_key_file = {key}
+smtpd_tls_security_level = may
+smtpd_tls_auth_only = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = inet:127.0.0.1:{auth}
+smtpd_sasl_auth_enable = yes
+smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+"""
+
+POSTFIX_SERVICES = """
+cleanup unix n - n - 0 cleanup
+qmgr unix n - n 300 1 qmgr
+tlsmgr unix - - n 1000? 1 tlsmgr
+rewrite unix - - n - - trivial-rewrite
+bounce unix - - n - 0 bounce
+defer unix - - n - 0 bounce
+trace unix - - n - 0 bounce
+verify unix - - n - 1 verify
+flush unix n - n 1000? 0 flush
+proxymap unix - - n - - proxymap
+smtp unix - - n - - smtp
+error unix - - n - - error
+retry unix - - n - - error
+discard unix - - n - - discard
+anvil unix - - n - 1 anvil
+scache unix - - n - 1 scache
+postlog unix-dgram n - n - 1 postlogd
+"""
+
+POSTFIX_MECHANISMS = ("plain", "login", "cram-md5", "digest-md5")
+
+
+@dataclass
+class Postfix:
+    """A private Postfix: submission (STARTTLS, then AUTH through Dovecot), SMTPS, one port per
+    single AUTH mechanism, and one port without AUTH at all (relaying refused)."""
+
+    directory: Path
+    submission: int
+    smtps: int
+    no_auth: int
+    by_mechanism: dict[str, int]
+    proc: subprocess.Popen | None = None
+
+    def log(self) -> str:
+        path = self.directory / "postfix.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        pid_file = self.directory / "spool" / "pid" / "master.pid"
+        if pid_file.exists():
+            try:
+                os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
+            except (ValueError, ProcessLookupError):
+                pass
+        if self.proc and self.proc.poll() is None:
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_postfix(dovecot: Dovecot) -> Postfix:
+    directory = Path(tempfile.mkdtemp(prefix="beatbox-postfix-"))
+    os.chmod(directory, 0o755)
+    pf = Postfix(directory, free_port(), free_port(), free_port(),
+                 {m: free_port() for m in POSTFIX_MECHANISMS})
+    (directory / "main.cf").write_text(POSTFIX_MAIN.format(
+        d=directory, cert=dovecot.certs.certfile, key=dovecot.certs.keyfile,
+        auth=dovecot.auth), encoding="utf-8")
+    lines = [f"127.0.0.1:{pf.submission} inet n - n - - smtpd",
+             f"127.0.0.1:{pf.smtps} inet n - n - - smtpd -o smtpd_tls_wrappermode=yes",
+             f"127.0.0.1:{pf.no_auth} inet n - n - - smtpd -o smtpd_sasl_auth_enable=no"]
+    lines += [f"127.0.0.1:{port} inet n - n - - smtpd -o smtpd_sasl_mechanism_filter={mech}"
+              for mech, port in pf.by_mechanism.items()]
+    (directory / "master.cf").write_text("\n".join(lines) + POSTFIX_SERVICES, encoding="utf-8")
+    (directory / "spool").mkdir()
+    (directory / "data").mkdir()
+    owner = pwd.getpwnam("postfix")
+    os.chown(directory / "data", owner.pw_uid, owner.pw_gid)
+    binary = shutil.which("postfix") or "/usr/sbin/postfix"
+    with open(directory / "postfix.log", "wb") as log:
+        subprocess.run([binary, "-c", str(directory), "check"], stdout=log,
+                       stderr=subprocess.STDOUT, timeout=60, check=True)
+        pf.proc = subprocess.Popen([binary, "-c", str(directory), "start-fg"], stdout=log,
+                                   stderr=subprocess.STDOUT)
+    try:
+        for port in (pf.submission, pf.smtps, pf.no_auth, *pf.by_mechanism.values()):
+            wait_port("127.0.0.1", port, timeout=30)
+    except TimeoutError:
+        pf.stop()
+        raise RuntimeError("postfix did not start:\n" + pf.log()) from None
+    return pf

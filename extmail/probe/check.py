@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
 from .net import Deadline
 from .pop3 import check_pop
 from .report import mask_secrets
-from .types import CheckReport, Policy, PopResult, PopSettings, SmtpResult, SmtpSettings
+from .types import (
+    Cause,
+    CheckReport,
+    Policy,
+    PopResult,
+    PopSettings,
+    SmtpResult,
+    SmtpSettings,
+    Step,
+)
+
+log = logging.getLogger("extmail.probe")
 
 
 def run_check(pop: PopSettings, smtp: SmtpSettings, policy: Policy) -> CheckReport:
@@ -22,12 +34,17 @@ def run_check(pop: PopSettings, smtp: SmtpSettings, policy: Policy) -> CheckRepo
     def pop_side() -> None:
         try:
             results["pop"] = check_pop(pop, policy, deadline, logged_in)
+        except Exception as exc:  # noqa: BLE001 - a bug must not become a stack trace
+            results["pop"] = _crashed(PopResult(), exc)
         finally:
             pop_done.set()
 
     def smtp_side() -> None:
-        results["smtp"] = check_smtp(smtp, pop.account, pop.password, policy, deadline,
-                                     logged_in, pop_done)
+        try:
+            results["smtp"] = check_smtp(smtp, pop.account, pop.password, policy, deadline,
+                                         logged_in, pop_done)
+        except Exception as exc:  # noqa: BLE001
+            results["smtp"] = _crashed(SmtpResult(), exc)
 
     threads = [threading.Thread(target=pop_side, daemon=True),
                threading.Thread(target=smtp_side, daemon=True)]
@@ -48,7 +65,14 @@ def run_check(pop: PopSettings, smtp: SmtpSettings, policy: Policy) -> CheckRepo
 
 
 def _timed_out(result):
-    from .types import Cause
-
     result.cause = Cause.TIMEOUT
+    return result
+
+
+def _crashed(result, exc: Exception):
+    """An unexpected error in our own code: reported as a protocol error, logged by name only
+    (its message could quote server input or a credential)."""
+    log.error("probe error: %s", exc.__class__.__name__)
+    result.cause = Cause.PROTOCOL_ERROR
+    result.steps.append(Step(name="error", ok=False, detail=exc.__class__.__name__))
     return result

@@ -124,7 +124,12 @@ class Session:
                              "AUTH " + self.ext.get("AUTH", ""))
         mech = mechs[0]
         with timed(self.result.steps, f"auth {mech}") as step:
-            reply = AUTHENTICATORS[mech](self, account, password)
+            try:
+                reply = AUTHENTICATORS[mech](self, account, password)
+            except (UnicodeError, ValueError, TypeError) as exc:
+                # A SASL library that cannot encode these credentials for this mechanism.
+                raise ProbeError(Cause.SMTP_MECHANISM_UNSUPPORTED,
+                                 f"{mech}: {exc.__class__.__name__}") from exc
             step.raw = reply.text
             if reply.code != 235:
                 raise ProbeError(Cause.SMTP_AUTH_FAILED, f"AUTH {mech} rejected", reply.text)
