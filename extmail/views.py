@@ -85,7 +85,7 @@ def _check_url(check) -> str:
 def check(request: HttpRequest, pk: uuid.UUID, check_pk: uuid.UUID) -> HttpResponse:
     """Checking… (refreshes itself without JavaScript) → success or failure."""
     chk = selectors.check_of(owner=request.user, linkage_pk=pk, pk=check_pk)
-    context = {"check": chk, "linkage": chk.linkage}
+    context = {"check": chk, "linkage": chk.linkage, "show_raw": request.user.is_admin}
     if not chk.done:
         waited = (timezone.now() - chk.created_at).total_seconds()
         context["stale"] = chk.status == CheckStatus.PENDING and waited > STALE_AFTER_SECONDS
@@ -99,7 +99,6 @@ def check(request: HttpRequest, pk: uuid.UUID, check_pk: uuid.UUID) -> HttpRespo
     context["fix_url"] = reverse("extmail:change", kwargs={"pk": chk.linkage_id})
     if chk.draft_id:
         context["fix_url"] += f"?from={chk.draft_id}"
-    context["show_raw"] = request.user.is_admin
     return render(request, "extmail/check_failed.html", context)
 
 

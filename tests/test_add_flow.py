@@ -253,3 +253,19 @@ def test_rate_limit(user_client, user, settings, task_queue,
     assert confirm.status_code == 409
     assert "しばらく" in confirm.content.decode()
     assert Linkage.objects.count() == 1
+
+
+def test_administrator_sees_step_report_with_raw_replies(
+        client, admin_user, user, mail_peers, task_queue, django_capture_on_commit_callbacks):
+    dovecot, smtp = mail_peers
+    client.force_login(admin_user)
+    check = _start(client, form_data(dovecot, smtp, pop_password="wrong-pw"),
+                   django_capture_on_commit_callbacks)
+    run_queued(task_queue)
+    url = reverse("extmail:check", kwargs={"pk": check.linkage_id, "check_pk": check.pk})
+    html = client.get(url).content.decode()
+    assert "接続確認の詳細" in html
+    assert "[AUTH] Authentication failed." in html  # Dovecot's own words, for the 責任者
+    for step in ("resolve", "connect", "greeting", "stls", "TLSv1.3", "subject[", "expires["):
+        assert step in html
+    assert "wrong-pw" not in html

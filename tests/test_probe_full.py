@@ -295,3 +295,11 @@ def test_ipv6_loopback(fake_server):
     result = pop_only(pop("::1", server.port),
                       policy(allowed_networks=(ipaddress.ip_network("::1/128"),)))
     assert result.ok, result.steps
+
+
+def test_apop_asked_but_not_offered(fake_server):
+    server = fake_server(pop_script(greeting=b"+OK ready\r\n"))
+    result = pop_only(pop(server.host, server.port, auth=PopAuth.APOP), policy())
+    assert result.cause == Cause.APOP_NOT_OFFERED
+    auto = pop_only(pop(server.host, server.port, auth=PopAuth.AUTO), policy())
+    assert auto.ok and auto.auth_method == "user"

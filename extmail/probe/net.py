@@ -13,6 +13,7 @@ import ssl
 import threading
 import time
 from collections.abc import Iterable
+from functools import lru_cache
 
 from .types import Cause, Network, Policy
 
@@ -154,11 +155,18 @@ def connect(addrs: list[tuple], policy: Policy, deadline: Deadline) -> socket.so
 
 
 def tls_context(policy: Policy) -> ssl.SSLContext:
+    return _tls_context(policy.cafile)
+
+
+@lru_cache(maxsize=8)
+def _tls_context(cafile: str | None) -> ssl.SSLContext:
     # create_default_context() verifies certificates and host names; the stdlib's *default*
     # for poplib/smtplib does not, which is why we never use their context-less paths.
+    # Loading the system CA store costs ~15 ms, so contexts are built once and shared
+    # (an SSLContext is safe to use from several threads).
     ctx = ssl.create_default_context()
-    if policy.cafile:
-        ctx.load_verify_locations(cafile=policy.cafile)
+    if cafile:
+        ctx.load_verify_locations(cafile=cafile)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     return ctx
 
