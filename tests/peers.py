@@ -156,7 +156,12 @@ class Dovecot:
     def add_user(self, user: str, password: str) -> None:
         self.users[user] = password
         lines = [f"{u}:{{PLAIN}}{p}::::::" for u, p in self.users.items()]
-        (self.directory / "passwd").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        passwd = self.directory / "passwd"
+        passwd.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        # Dovecot re-reads the file when its mtime (whole seconds) changes: make sure it does,
+        # even for two changes within one second.
+        self.passwd_mtime = max(time.time(), getattr(self, "passwd_mtime", 0) + 2)
+        os.utime(passwd, (self.passwd_mtime, self.passwd_mtime))
         for sub in ("new", "cur", "tmp"):
             path = self.maildir(user) / sub
             path.mkdir(parents=True, exist_ok=True)

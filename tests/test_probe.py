@@ -204,7 +204,8 @@ def test_smtp_starttls_then_auth_with_pop_account(dovecot, smtp_server):
 
 
 def test_smtp_over_ssl_custom_account_plain(dovecot, smtp_server):
-    server = smtp_server(USERS, certs=dovecot.certs, implicit_tls=True, exclude=("CRAM-MD5", *SCRAM))
+    server = smtp_server(USERS, certs=dovecot.certs, implicit_tls=True,
+                         exclude=("CRAM-MD5", *SCRAM))
     result = smtp_only(smtp(server, ssl=True, auth=SmtpAuth.CUSTOM, account="sender",
                             password="send-pw"), policy(dovecot))
     assert result.ok, result.steps
