@@ -190,6 +190,23 @@ class Dovecot:
 
 
 def start_dovecot() -> Dovecot:
+    return _with_retries(_start_dovecot)
+
+
+def _with_retries(start, attempts: int = 3):
+    """Ports from free_port() can be taken again before the server binds them (an outgoing
+    connection may get the same ephemeral port): start afresh with new ports when that
+    happens."""
+    for attempt in range(attempts):
+        try:
+            return start()
+        except RuntimeError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_dovecot() -> Dovecot:
     directory = Path(tempfile.mkdtemp(prefix="beatbox-dovecot-"))
     os.chmod(directory, 0o755)
     if os.geteuid() == 0:
@@ -234,6 +251,7 @@ class RecordingHandler:
         self.relay_allowed = relay_allowed
         self.commands: list[str] = []
         self.data_received = 0
+        self.authenticated_reply = "250 OK"  # e.g. a recipient-domain refusal
 
     def authenticator(self, server, session, envelope, mechanism, auth_data):
         from aiosmtpd.smtp import AuthResult
@@ -296,7 +314,7 @@ class RecordingHandler:
         if not allowed:
             return "554 5.7.1 Relay access denied"
         envelope.rcpt_tos.append(address)
-        return "250 OK"
+        return self.authenticated_reply
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         self.data_received += 1
@@ -490,6 +508,10 @@ class Postfix:
 
 
 def start_postfix(dovecot: Dovecot) -> Postfix:
+    return _with_retries(lambda: _start_postfix(dovecot))
+
+
+def _start_postfix(dovecot: Dovecot) -> Postfix:
     directory = Path(tempfile.mkdtemp(prefix="beatbox-postfix-"))
     os.chmod(directory, 0o755)
     pf = Postfix(directory, free_port(), free_port(), free_port(),

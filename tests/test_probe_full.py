@@ -303,3 +303,28 @@ def test_apop_asked_but_not_offered(fake_server):
     assert result.cause == Cause.APOP_NOT_OFFERED
     auto = pop_only(pop(server.host, server.port, auth=PopAuth.AUTO), policy())
     assert auto.ok and auto.auth_method == "user"
+
+
+@pytest.mark.parametrize("reply, permitted", [
+    ("250 2.1.5 Ok", True),
+    ("554 5.7.1 <postmaster@example.net>: Relay access denied", False),
+    ("550 5.7.1 Unable to relay", False),
+    ("454 4.7.1 Relay access denied", False),
+    ("556 5.1.10 <postmaster@example.net>: Recipient address rejected: Domain has null MX",
+     True),
+    ("450 4.1.2 <postmaster@example.net>: Recipient address rejected: Domain not found",
+     True),
+    ("550 5.1.1 User unknown", True),
+    ("550 Denied", False),
+])
+def test_relay_reply_classification(reply, permitted):
+    from extmail.probe.smtp import Reply, relay_permitted
+
+    assert relay_permitted(Reply(int(reply[:3]), [reply[4:]])) is permitted
+
+
+def test_recipient_domain_refusal_still_counts_as_relay_permitted(dovecot, smtp_server):
+    server = smtp_server({"taro": PASSWORD}, certs=dovecot.certs, starttls=True)
+    server.handler.authenticated_reply = "556 5.1.10 Recipient address rejected: null MX"
+    result = smtp_only(submission(server.port), policy(dovecot))
+    assert result.ok and result.method == SmtpMethod.AUTH

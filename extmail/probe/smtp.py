@@ -145,7 +145,7 @@ class Session:
                 reply = command(self.conn, f"RCPT TO:<{self.policy.relay_recipient}>")
                 step.raw += " / " + reply.text
             command(self.conn, "RSET")
-            step.detail = "accepted" if reply.code in (250, 251) else "refused"
+            step.detail = "accepted" if relay_permitted(reply) else "refused"
         return reply
 
     def close(self) -> None:
@@ -268,9 +268,24 @@ def check_smtp(settings: SmtpSettings, pop_account: str, pop_password: str, poli
     return result
 
 
+def relay_permitted(reply: Reply) -> bool:
+    """Did the server agree to relay for us?
+
+    250/251 obviously. A refusal of the test *recipient's domain* (x.1.x status, or 556 for a
+    null MX) also means relaying itself was allowed: MTAs check relay permission first, and
+    the test address is only a stand-in that is never sent anything.
+    """
+    if reply.code in (250, 251):
+        return True
+    status = reply.lines[-1].split(" ", 1)[0] if reply.lines else ""
+    if "relay" in reply.text.lower() or status[1:4] == ".7.":
+        return False
+    return reply.code == 556 or (status[:1] in ("4", "5") and status[1:3] == ".1")
+
+
 def _require_relay(session: Session, method: SmtpMethod) -> None:
     reply = session.relay_test()
-    if reply.code not in (250, 251):
+    if not relay_permitted(reply):
         raise ProbeError(Cause.SMTP_RELAY_REFUSED, "server refused to relay", reply.text)
     session.result.method = method
 
@@ -292,7 +307,7 @@ def _find_default_method(session: Session, account: str, password: str,
             session.close()
             session.open()
     reply = session.relay_test()
-    if reply.code in (250, 251):
+    if relay_permitted(reply):
         session.result.method = SmtpMethod.NONE
         return
     # Maybe POP-before-SMTP: wait for the POP login of this same check, then try again.
@@ -302,7 +317,7 @@ def _find_default_method(session: Session, account: str, password: str,
         session.close()
         session.open()
         reply = session.relay_test()
-        if reply.code in (250, 251):
+        if relay_permitted(reply):
             session.result.method = SmtpMethod.POP_BEFORE_SMTP
             return
     if auth_error is not None:
