@@ -134,6 +134,12 @@ local 127.0.0.2 {{
 """
 
 
+# Mailbox users of the test provider (the trailing space and the non-ASCII characters are on
+# purpose: passwords are sent exactly as typed, as UTF-8).
+TEST_USERS = {"taro": "Secr3t pass ", "hanako": "パス wörd ①",
+              "sentinel": "Sentinel-POP-Päss 9"}
+
+
 @dataclass
 class Dovecot:
     directory: Path
@@ -158,10 +164,12 @@ class Dovecot:
         lines = [f"{u}:{{PLAIN}}{p}::::::" for u, p in self.users.items()]
         passwd = self.directory / "passwd"
         passwd.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        # Dovecot re-reads the file when its mtime (whole seconds) changes: make sure it does,
-        # even for two changes within one second.
-        self.passwd_mtime = max(time.time(), getattr(self, "passwd_mtime", 0) + 2)
-        os.utime(passwd, (self.passwd_mtime, self.passwd_mtime))
+        if self.proc is not None:
+            # A running Dovecot looks at the file at most once a second, and notices a change
+            # by its mtime (whole seconds): bump the mtime and let that second pass.
+            self.passwd_mtime = max(time.time(), getattr(self, "passwd_mtime", 0)) + 2
+            os.utime(passwd, (self.passwd_mtime, self.passwd_mtime))
+            time.sleep(1.1)
         for sub in ("new", "cur", "tmp"):
             path = self.maildir(user) / sub
             path.mkdir(parents=True, exist_ok=True)
@@ -223,7 +231,8 @@ def _start_dovecot() -> Dovecot:
         pop3=dv.pop3, pop3s=dv.pop3s, imap=dv.imap, auth=dv.auth,
         dh=f"ssl_dh = <{dh}" if os.path.exists(dh) else "")
     (directory / "dovecot.conf").write_text(conf, encoding="utf-8")
-    dv.add_user("taro", "Secr3t pass ")
+    for user, password in TEST_USERS.items():
+        dv.add_user(user, password)
     binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
     dv.proc = subprocess.Popen([binary, "-F", "-c", str(directory / "dovecot.conf")],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from extmail.models import ConnectionCheck, Linkage, LinkageDraft
 from tests.conftest import form_data, run_queued
+from tests.peers import TEST_USERS  # noqa: E402
 
-SENTINEL_POP = "Sentinel-POP-Päss 9"
+SENTINEL_POP = TEST_USERS["sentinel"]
 SENTINEL_SMTP = "Sentinel-SMTP-Päss 7"
 ADD_URL = "/beatman/setting/self/extmail/addmail.jsp"
 
@@ -34,7 +35,6 @@ def assert_clean(text: str, where: str) -> None:
 def test_sentinel_never_leaks(client, admin_user, mail_peers, task_queue, caplog, pop_ok,
                               django_capture_on_commit_callbacks):
     dovecot, smtp = mail_peers
-    dovecot.add_user("sentinel", SENTINEL_POP)
     smtp.handler.users["mailer"] = SENTINEL_SMTP
     caplog.set_level(logging.DEBUG)
     client.force_login(admin_user)

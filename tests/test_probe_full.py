@@ -18,7 +18,7 @@ from tests.test_probe import PASSWORD, policy, pop, pop_only, smtp_only
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.peers]
 
-NON_ASCII = "パス wörd ①"
+NON_ASCII = peers.TEST_USERS["hanako"]
 
 
 def submission(port: int, *, ssl_on: bool = False, auth=SmtpAuth.DEFAULT, account="",
@@ -75,7 +75,6 @@ def test_postfix_without_auth_refuses_relay(dovecot, postfix):
 
 @pytest.mark.parametrize("mech", ["plain", "login", "cram-md5", "digest-md5"])
 def test_non_ascii_password_over_every_postfix_mechanism(dovecot, postfix, mech):
-    dovecot.add_user("hanako", NON_ASCII)
     result = smtp_only(submission(postfix.by_mechanism[mech], auth=SmtpAuth.CUSTOM,
                                   account="hanako", password=NON_ASCII), policy(dovecot))
     assert result.ok, result.steps
@@ -84,7 +83,6 @@ def test_non_ascii_password_over_every_postfix_mechanism(dovecot, postfix, mech)
 
 @pytest.mark.parametrize("auth", [PopAuth.USER, PopAuth.APOP])
 def test_non_ascii_password_pop(dovecot, auth):
-    dovecot.add_user("hanako", NON_ASCII)
     result = pop_only(pop(dovecot.plain_host, dovecot.pop3, account="hanako",
                           password=NON_ASCII, auth=auth), policy(dovecot))
     assert result.ok, result.steps
