@@ -56,6 +56,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.login
 
+    def save(self, *args, **kwargs) -> None:
+        # A 責任者 can do everything, in the admin site too; nobody else has any permission.
+        self.is_superuser = self.is_admin
+        fields = kwargs.get("update_fields")
+        if fields is not None and "is_admin" in fields:
+            kwargs["update_fields"] = {*fields, "is_superuser"}
+        super().save(*args, **kwargs)
+
     @property
     def is_staff(self) -> bool:
         """Only 責任者 reach the Django admin site."""
@@ -66,3 +74,24 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.login
+
+
+class AuditEntry(models.Model):
+    """Who did what to which linkage or user, and when. Never holds a secret value."""
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey("beatbox.User", null=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("by"))
+    actor_login = models.CharField(_("by (login ID)"), max_length=64)
+    action = models.CharField(_("action"), max_length=40)
+    subject_login = models.CharField(_("user concerned"), max_length=64, blank=True)
+    target = models.CharField(_("target"), max_length=300, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_login} {self.action} {self.target}"

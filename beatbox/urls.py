@@ -2,9 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from extmail import views as extmail_views
+from extmail import urls as extmail_urls
 
-from . import views
+from . import manage_views, views
+
+manage_patterns = [
+    path("users/", manage_views.user_list, name="users"),
+    path("users/add/", manage_views.user_add, name="user-add"),
+    path("users/<int:user_pk>/edit/", manage_views.user_edit, name="user-edit"),
+    path("users/<int:user_pk>/delete/", manage_views.user_delete, name="user-delete"),
+    path("audit/", manage_views.audit_log, name="audit"),
+]
 
 urlpatterns = [
     path("", views.root),
@@ -12,7 +20,11 @@ urlpatterns = [
          name="login"),
     path("beatman/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("beatman/", views.top, name="beatman-top"),
-    path("beatman/setting/self/extmail/", include("extmail.urls")),
-    path("beatman/setting/self/mailclient/", extmail_views.mail_client, name="mailclient"),
+    # 自身の設定: the user's own linkages, mail client settings and primary address.
+    path("beatman/setting/self/", include((extmail_urls.patterns, "extmail"))),
+    # 責任者: user management, the audit log, and any user's linkage screens.
+    path("beatman/setting/admin/", include((manage_patterns, "manage"))),
+    path("beatman/setting/admin/users/<int:user_pk>/",
+         include((extmail_urls.patterns, "extmail_admin"))),
     path("admin/", admin.site.urls),
 ]

@@ -234,3 +234,19 @@ def initial_from(linkage) -> dict:
         "smtp_ssl": "1" if linkage.smtp_ssl else "0",
     }
 
+
+
+class PrimaryForm(forms.Form):
+    """主たるメールアドレス指定: one of the user's successfully checked linkages."""
+
+    linkage = forms.ModelChoiceField(queryset=None, widget=forms.RadioSelect, empty_label=None,
+                                     label=_("Primary mail address"))
+
+    def __init__(self, *args, linkages, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["linkage"]
+        field.queryset = linkages.filter(state="ok")
+        field.label_from_instance = lambda lk: lk.mail_address
+        current = next((lk for lk in linkages if lk.is_primary), None)
+        if current is not None and not self.is_bound:
+            self.initial["linkage"] = current.pk

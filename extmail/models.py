@@ -190,3 +190,4 @@ class ConnectionCheck(models.Model):
     @property
     def done(self) -> bool:
         return self.status in (CheckStatus.OK, CheckStatus.FAILED)
+

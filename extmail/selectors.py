@@ -58,3 +58,7 @@ def address_conflict(*, owner, address: str, exclude: Linkage | None = None) -> 
         return _("Each user can link only one address in the customer domain (%(domain)s).") % {
             "domain": customer}
     return None
+
+
+def latest_check(*, linkage: Linkage) -> ConnectionCheck | None:
+    return linkage.checks.order_by("-created_at").first()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import shutil
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+
+from beatbox import audit
 
 from . import probe
 from .crypto import DecryptionError
@@ -56,12 +59,13 @@ def create_draft(*, owner, value: LinkageInput, target: Linkage | None = None) -
     return draft
 
 
-def start_check(*, owner, draft_pk: uuid.UUID) -> ConnectionCheck:
+def start_check(*, owner, draft_pk: uuid.UUID, actor=None) -> ConnectionCheck:
     """[接続確認を開始]: save the draft as a linkage (or a pending change) and queue its check.
 
     Safe to call twice (double click, re-post, back button): the second call returns the
-    check the first one started.
+    check the first one started. `actor` is who clicked (the owner, or a 責任者 for them).
     """
+    actor = actor or owner
     with transaction.atomic():
         draft = LinkageDraft.objects.select_for_update().select_related("target").get(
             owner=owner, pk=draft_pk)
@@ -70,18 +74,23 @@ def start_check(*, owner, draft_pk: uuid.UUID) -> ConnectionCheck:
         _enforce_rate_limit(owner)
         if draft.target is None:
             linkage = _linkage_from_draft(draft)
-            check = ConnectionCheck.objects.create(linkage=linkage, requested_by=owner)
+            check = ConnectionCheck.objects.create(linkage=linkage, requested_by=actor)
             _forget_draft_secrets(draft)
+            action = "linkage.add"
         elif draft.target.state == LinkageState.OK:
             # A working linkage keeps its settings until the new ones pass (the draft is
             # checked and applied only on success).
             _assert_address_free(draft, exclude=draft.target)
-            check = ConnectionCheck.objects.create(linkage=draft.target, requested_by=owner,
+            check = ConnectionCheck.objects.create(linkage=draft.target, requested_by=actor,
                                                    draft=draft)
+            action = "linkage.change_requested"
         else:
             _apply_draft(draft, draft.target)
-            check = ConnectionCheck.objects.create(linkage=draft.target, requested_by=owner)
+            check = ConnectionCheck.objects.create(linkage=draft.target, requested_by=actor)
             _forget_draft_secrets(draft)
+            action = "linkage.change"
+        audit.record(actor=actor, action=action, subject=owner, target=draft.mail_address,
+                     details={"linkage": str(check.linkage_id), **_settings_summary(draft)})
         if check.draft_id is None:
             check.linkage.state = LinkageState.CHECKING
             check.linkage.save(update_fields=["state", "updated_at"])
@@ -99,7 +108,9 @@ def request_check(*, linkage: Linkage, requested_by) -> ConnectionCheck:
             status__in=[CheckStatus.PENDING, CheckStatus.RUNNING], draft__isnull=True).first()
         if running is not None:
             return running
-        _enforce_rate_limit(requested_by)
+        _enforce_rate_limit(linkage.owner)
+        audit.record(actor=requested_by, action="linkage.check", subject=linkage.owner,
+                     target=linkage.mail_address, details={"linkage": str(linkage.pk)})
         check = ConnectionCheck.objects.create(linkage=linkage, requested_by=requested_by)
         if linkage.state != LinkageState.OK:
             linkage.state = LinkageState.CHECKING
@@ -115,9 +126,11 @@ def _enqueue(check: ConnectionCheck) -> None:
     connection_check.enqueue(str(check.pk))
 
 
-def _enforce_rate_limit(user) -> None:
+def _enforce_rate_limit(owner) -> None:
+    """At most BEATBOX_CHECK_RATE checks per user's linkages per window: repeated logins with
+    a wrong password could get the provider account locked."""
     since = timezone.now() - timedelta(seconds=settings.BEATBOX_CHECK_RATE_WINDOW)
-    recent = ConnectionCheck.objects.filter(requested_by=user, created_at__gte=since).count()
+    recent = ConnectionCheck.objects.filter(linkage__owner=owner, created_at__gte=since).count()
     if recent >= settings.BEATBOX_CHECK_RATE:
         minutes = max(1, settings.BEATBOX_CHECK_RATE_WINDOW // 60)
         raise ServiceError(_("Too many connection checks in a short time. Please wait "
@@ -159,6 +172,16 @@ def _apply_draft(draft: LinkageDraft, linkage: Linkage) -> None:
     except IntegrityError:
         raise ServiceError(
             _("You already have an external mail linkage for this address.")) from None
+
+
+def _settings_summary(source: LinkageFields) -> dict:
+    """What changed hands, for the audit log: servers and options, never a password."""
+    return {"pop_server": source.pop_server, "pop_account": source.pop_account,
+            "smtp_server": source.smtp_server, "smtp_auth": source.smtp_auth,
+            "pop_ssl": source.pop_ssl, "smtp_ssl": source.smtp_ssl,
+            "leave_on_server": source.leave_on_server,
+            "pop_password_changed": bool(source.pop_password_enc),
+            "smtp_password_changed": bool(source.smtp_password_enc)}
 
 
 def _forget_draft_secrets(draft: LinkageDraft) -> None:
@@ -233,6 +256,10 @@ def _finish(check: ConnectionCheck, *, report: probe.CheckReport | None, cause: 
         if ok:
             if check.draft is not None:
                 _apply_draft(check.draft, linkage)
+                audit.record(actor=None, action="linkage.change", subject=linkage.owner,
+                             target=linkage.mail_address,
+                             details={"linkage": str(linkage.pk), "after_check": True,
+                                      **_settings_summary(check.draft)})
                 _forget_draft_secrets(check.draft)
                 check.draft.save(update_fields=["pop_password_enc", "smtp_password_enc"])
             _mark_checked(linkage, report)
@@ -266,3 +293,69 @@ def create_mailbox(*, linkage: Linkage) -> Mailbox:
         (root / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(root, 0o700)
     return Mailbox.objects.create(linkage=linkage, path=str(root))
+
+
+# --- deleting and the primary address -------------------------------------------------------
+
+def delete_linkage(*, linkage: Linkage, actor) -> None:
+    """Delete a linkage and its local mailbox (with the mail in it)."""
+    with transaction.atomic():
+        mine = Linkage.objects.select_for_update().filter(owner_id=linkage.owner_id)
+        linkage = mine.get(pk=linkage.pk)
+        if linkage.is_primary and mine.exclude(pk=linkage.pk).exists():
+            raise ServiceError(_("This is the primary mail address. Choose another primary "
+                                 "mail address first, then delete this one."))
+        path = linkage.mailbox.path if hasattr(linkage, "mailbox") else None
+        audit.record(actor=actor, action="linkage.delete", subject=linkage.owner,
+                     target=linkage.mail_address, details={"linkage": str(linkage.pk),
+                                                           "mailbox_removed": bool(path)})
+        linkage.delete()
+        if path:
+            transaction.on_commit(lambda: _remove_mailbox_dir(path))
+
+
+def remove_mailboxes_after_commit(*, owner) -> None:
+    """When the user goes (inside the caller's transaction), their Maildirs go after commit."""
+    paths = list(Mailbox.objects.filter(linkage__owner=owner).values_list("path", flat=True))
+    for path in paths:
+        transaction.on_commit(lambda p=path: _remove_mailbox_dir(p))
+
+
+def _remove_mailbox_dir(path: str) -> None:
+    root = Path(settings.BEATBOX_MAILBOX_DIR).resolve()
+    target = Path(path).resolve()
+    if root not in target.parents:  # never remove anything outside the mailbox area
+        log.error("refusing to remove %s: not under %s", target, root)
+        return
+    shutil.rmtree(target, ignore_errors=True)
+
+
+def set_primary(*, linkage: Linkage, actor) -> None:
+    """Make a successfully checked linkage the user's primary address (主たるメールアドレス)."""
+    with transaction.atomic():
+        mine = Linkage.objects.select_for_update().filter(owner_id=linkage.owner_id)
+        linkage = mine.get(pk=linkage.pk)
+        if linkage.state != LinkageState.OK:
+            raise ServiceError(_("Only a linkage whose connection check succeeded can be the "
+                                 "primary mail address."))
+        if linkage.is_primary:
+            return
+        mine.filter(is_primary=True).update(is_primary=False)
+        linkage.is_primary = True
+        linkage.save(update_fields=["is_primary", "updated_at"])
+        audit.record(actor=actor, action="linkage.primary", subject=linkage.owner,
+                     target=linkage.mail_address, details={"linkage": str(linkage.pk)})
+
+
+def replace_passwords(*, linkage: Linkage, actor, pop_password: str = "",
+                      smtp_password: str = "") -> ConnectionCheck:
+    """New passwords for unchanged settings (admin site): checked like any change first."""
+    value = LinkageInput(
+        mail_address=linkage.mail_address, pop_host=linkage.pop_host,
+        pop_port=linkage.pop_port, pop_account=linkage.pop_account, pop_auth=linkage.pop_auth,
+        leave_on_server=linkage.leave_on_server, pop_ssl=linkage.pop_ssl,
+        smtp_host=linkage.smtp_host, smtp_port=linkage.smtp_port,
+        smtp_auth=linkage.smtp_auth, smtp_account=linkage.smtp_account,
+        smtp_ssl=linkage.smtp_ssl, pop_password=pop_password, smtp_password=smtp_password)
+    draft = create_draft(owner=linkage.owner, value=value, target=linkage)
+    return start_check(owner=linkage.owner, draft_pk=draft.pk, actor=actor)

@@ -334,8 +334,119 @@ JA: dict[str, str] = {
     "The login ID or password is not correct.": "ログインIDまたはパスワードが正しくありません。",
     "Login ID": "ログインID",
     "Password": "パスワード",
+    # user management (issue 4)
+    "Name": "氏名",
+    "Furigana": "ふりがな",
+    "Used to sort users.": "利用者の並び順に使います。",
+    "Administrator (責任者)": "beat-box責任者",
+    "beat-box password": "beat-boxのパスワード",
+    "beat-box password (again)": "beat-boxのパスワード(確認)",
+    "The two passwords differ.": "2つのパスワードが一致しません。",
+    "Cannot be changed later.": "後から変更することはできません。",
+    "This login ID is already used.": "このログインIDはすでに使われています。",
+    "Leave blank to keep the current password.": "空欄のままにすると、今のパスワードのままです。",
+    "User %(login)s was added.": "利用者 %(login)s を追加しました。",
+    "User %(login)s was changed.": "利用者 %(login)s を変更しました。",
+    "User %(login)s was deleted.": "利用者 %(login)s を削除しました。",
+    "when": "日時",
+    "by": "操作した人",
+    "by (login ID)": "操作した人(ログインID)",
+    "action": "操作",
+    "user concerned": "対象の利用者",
+    "target": "対象",
+    "details": "詳細",
+    "audit entry": "操作記録",
+    "audit log": "操作記録",
+    "You cannot delete your own user.": "ご自身の利用者は削除できません。",
+    "You cannot remove your own administrator (責任者) role.":
+        "ご自身のbeat-box責任者の権限を外すことはできません。",
+    "At least one administrator (責任者) must remain.":
+        "beat-box責任者は少なくとも1人必要です。",
+    "New mailbox password": "新しいメールボックスのパスワード",
+    "Leave blank to keep the stored one. A new password is used only after it passes a "
+    "connection check.":
+        "空欄のままにすると保存済みのパスワードを使います。新しいパスワードは接続確認に成功してから使われます。",
+    "New outgoing server password": "新しい送信サーバーのパスワード",
+    "Only for 'Specify' authentication.": "認証方式が「指定する」の場合のみ。",
+    "This linkage does not use its own outgoing server account.":
+        "この外部メール連係は送信サーバーのアカウントを指定していません。",
+    "The new password is being checked; it is used once the connection check succeeds.":
+        "新しいパスワードで接続確認をしています。成功すると新しいパスワードが使われます。",
+    "Run the connection check again": "接続確認をやり直す",
+    "Connection checks started: %(n)d": "接続確認を開始しました: %(n)d件",
+    "Primary mail address": "主たるメールアドレス",
+    "This is the primary mail address. Choose another primary mail address first, then "
+    "delete this one.":
+        "これは主たるメールアドレスです。先に別のメールアドレスを主たるメールアドレスに指定してから削除してください。",
+    "Only a linkage whose connection check succeeded can be the primary mail address.":
+        "主たるメールアドレスにできるのは、接続確認が完了した外部メール連係だけです。",
+    "Choose a linkage first.": "外部メール連係を選んでください。",
+    "The external mail linkage for %(address)s was deleted.":
+        "%(address)s の外部メール連係を削除しました。",
+    "The primary mail address is now %(address)s.":
+        "主たるメールアドレスを %(address)s にしました。",
+    "User management": "利用者管理",
+    "Audit log": "操作記録",
+    "Filter": "絞り込み",
+    "When": "日時",
+    "By": "操作した人",
+    "Action": "操作",
+    "User concerned": "対象の利用者",
+    "Target": "対象",
+    "Details": "詳細",
+    "Nothing recorded yet.": "まだ記録はありません。",
+    "Delete a user": "利用者の削除",
+    "Delete %(name)s (%(login)s)?": "%(name)s (%(login)s) を削除しますか?",
+    "These external mail linkages are deleted too, with their mailboxes inside beat-box and "
+    "all the mail in them:":
+        "次の外部メール連係も、beat-box内のメールボックスとその中のすべてのメールとともに削除されます:",
+    "This user has no external mail linkages.": "この利用者の外部メール連係はありません。",
+    "Delete": "削除",
+    "Cancel": "キャンセル",
+    "Add a user": "利用者の追加",
+    "Edit a user": "利用者の変更",
+    "External mail linkages": "外部メール連係",
+    "Yes": "はい",
+    "Edit": "変更",
+    "Add a linkage": "外部メール連係追加",
+    "You are working on the settings of %(name)s (%(login)s) as administrator.":
+        "beat-box責任者として %(name)s (%(login)s) さんの設定を操作しています。",
+    "Delete an external mail linkage": "外部メール連係の削除",
+    "%(address)s is the primary mail address and there are other linkages. Choose another "
+    "primary mail address first, then delete this one.":
+        "%(address)s は主たるメールアドレスで、ほかにも外部メール連係があります。先に別のメールアドレスを"
+        "主たるメールアドレスに指定してから削除してください。",
+    "Choose the primary mail address": "主たるメールアドレス指定へ",
+    "Back to the list": "一覧に戻る",
+    "Delete the linkage for %(address)s?": "%(address)s の外部メール連係を削除しますか?",
+    "Its mailbox inside beat-box is deleted together with all the mail in it. Mail that is "
+    "still on the provider's server is not touched.":
+        "beat-box内のメールボックスも、その中のすべてのメールとともに削除されます。プロバイダーのサーバーに"
+        "残っているメールはそのままです。",
+    "It has no mailbox inside beat-box yet, so no mail is lost.":
+        "beat-box内のメールボックスはまだ作られていないため、失われるメールはありません。",
+    "checked %(when)s": "%(when)s 確認",
+    "Status": "状況確認",
+    "Choose a linkage, then click what to do next.": "外部メール連係を選んでから、操作のボタンをクリックしてください。",
+    "The primary mail address is the mailbox a mail program reaches when it logs in to "
+    "beat-box with only the part before '@'. Only linkages whose connection check succeeded "
+    "can be chosen.":
+        "主たるメールアドレスは、メールソフトが「@」より前の部分だけでbeat-boxにログインしたときに使われる"
+        "メールボックスです。接続確認が完了した外部メール連係から選べます。",
+    "Set": "指定",
+    "No linkage has passed its connection check yet.": "接続確認が完了した外部メール連係はまだありません。",
+    "Not yet checked": "接続確認がまだの外部メール連係",
+    "Last successful check": "最後に接続確認できた日時",
+    "Local mailbox": "beat-box内のメールボックス",
+    "created": "作成済み",
+    "not created yet (created by the first successful check)":
+        "未作成(最初の接続確認の完了時に作られます)",
+    "Latest connection check": "最新の接続確認",
+    "No connection check has been run yet.": "接続確認はまだ行われていません。",
+    "a check of changed settings": "変更した設定の接続確認",
+    "See the check in progress": "確認中の画面を見る",
 }
-JA_PLURAL = {"%(n)s message": ["%(n)s通"]}
+JA_PLURAL = {"%(n)s message": ["%(n)s通"], "%(n)s linkage": ["%(n)s件"]}
 
 
 def main() -> int:

@@ -162,7 +162,7 @@ def test_successful_check_creates_mailbox_and_primary(
     assert Path(linkage.mailbox.path, "new").is_dir()
     html = user_client.get(page.request["PATH_INFO"]).content.decode()
     assert "beat-boxと外部メールボックスの連係を確認できました。" in html
-    assert reverse("mailclient") in html
+    assert reverse("extmail:mailclient") in html
 
 
 def test_failed_check_explains_and_keeps_values_but_not_passwords(

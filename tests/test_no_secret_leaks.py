@@ -60,7 +60,7 @@ def test_sentinel_never_leaks(client, admin_user, mail_peers, task_queue, caplog
     linkage = Linkage.objects.get()
     assert (linkage.state == "ok") is pop_ok
     visit("get", check_url)
-    for url in [reverse("extmail:list"), reverse("mailclient"),
+    for url in [reverse("extmail:list"), reverse("extmail:mailclient"),
                 reverse("extmail:change", kwargs={"pk": linkage.pk}),
                 reverse("admin:extmail_linkage_change", args=[linkage.pk]),
                 reverse("admin:extmail_linkage_changelist"),
