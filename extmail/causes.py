@@ -50,6 +50,14 @@ CAUSES: dict[str, Explanation] = {
         _("The server offered encryption but could not set it up."),
         _("For safety the box does not fall back to an unencrypted connection. Ask your "
           "provider, or try the SSL setting instead.")),
+    "tls_not_spoken": Explanation(
+        _("The server does not use SSL on this port."),
+        _("Set 'Use SSL' to 'Do not use', or enter the SSL port your provider gives "
+          "(usually 995 for POP, 465 for SMTP).")),
+    "ssl_expected": Explanation(
+        _("This port expects an SSL connection."),
+        _("Set 'Use SSL' to 'Use' for this server, or enter the port for connections without "
+          "SSL (usually 110 for POP, 25 or 587 for SMTP).")),
     "not_pop_server": Explanation(
         _("This is not a POP server."),
         _("Check the incoming server's host name and port number (POP usually uses 110, or "

@@ -334,6 +334,16 @@ JA: dict[str, str] = {
     "The login ID or password is not correct.": "ログインIDまたはパスワードが正しくありません。",
     "Login ID": "ログインID",
     "Password": "パスワード",
+    "The server does not use SSL on this port.": "このポートではサーバーがSSLを使っていません。",
+    "Set 'Use SSL' to 'Do not use', or enter the SSL port your provider gives (usually 995 for "
+    "POP, 465 for SMTP).":
+        "SSL使用を「しない」にするか、プロバイダーが案内するSSL用のポート番号(通常はPOPが995番、"
+        "SMTPが465番)を指定してください。",
+    "This port expects an SSL connection.": "このポートはSSLでの接続を待っています。",
+    "Set 'Use SSL' to 'Use' for this server, or enter the port for connections without SSL "
+    "(usually 110 for POP, 25 or 587 for SMTP).":
+        "このサーバーのSSL使用を「する」にするか、SSLを使わない接続用のポート番号(通常はPOPが110番、"
+        "SMTPが25番か587番)を指定してください。",
     # user management (issue 4)
     "Name": "氏名",
     "Furigana": "ふりがな",

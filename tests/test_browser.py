@@ -128,3 +128,76 @@ def test_failed_check_in_browser(browser_page, stack, dovecot, smtp_server, tmp_
     page.get_by_role("button", name="接続確認を開始").click()
     page.get_by_text(SUCCESS).wait_for(timeout=60_000)
     shot(page, tmp_path, "09-fixed")
+
+
+def _login(page, stack, path="/beatman/"):
+    page.goto(stack.url + path)
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", "Boss-pass-123")
+    page.click("button[type=submit]")
+
+
+def _add(page, stack, *, address, pop_port, account, password, smtp_port, pop_ssl=False):
+    page.goto(stack.url + "/beatman/setting/self/extmail/addmail.jsp")
+    page.fill("#id_mail_address", address)
+    page.fill("#id_pop_server", f"localhost:{pop_port}")
+    if pop_ssl:
+        page.locator("#id_pop_ssl_1").check()
+    page.fill("#id_pop_account", account)
+    page.fill("#id_pop_password", password)
+    page.fill("#id_smtp_server", f"localhost:{smtp_port}")
+    page.get_by_role("button", name="設定").click()
+    page.get_by_role("button", name="接続確認を開始").click()
+    page.get_by_text(SUCCESS).wait_for(timeout=60_000)
+
+
+def test_change_primary_and_delete_in_browser(browser_page, stack, dovecot, smtp_server,
+                                              tmp_path):
+    from tests.peers import TEST_USERS
+
+    page = browser_page
+    users = dict(TEST_USERS)
+    old_smtp = smtp_server(users, certs=dovecot.certs, starttls=True)
+    new_smtp = smtp_server(users, certs=dovecot.certs, implicit_tls=True)
+    _login(page, stack)
+    _add(page, stack, address="taro@example.co.jp", pop_port=dovecot.pop3, account="taro",
+         password=users["taro"], smtp_port=old_smtp.port)
+    _add(page, stack, address="hanako@provider.example", pop_port=dovecot.pop3s,
+         account="hanako", password=users["hanako"], smtp_port=old_smtp.port, pop_ssl=True)
+
+    # 変更: select the first linkage → [変更] → new SMTP server (SMTP over SSL) → check.
+    page.goto(stack.url + "/beatman/setting/self/extmail/")
+    shot(page, tmp_path, "10-list")
+    page.get_by_label("taro@example.co.jp").check()
+    page.get_by_role("button", name="変更").click()
+    assert page.input_value("#id_mail_address") == "taro@example.co.jp"
+    assert page.input_value("#id_pop_password") == ""
+    page.fill("#id_smtp_server", f"localhost:{new_smtp.port}")
+    page.locator("#id_smtp_ssl_1").check()
+    shot(page, tmp_path, "11-change-form")
+    page.get_by_role("button", name="設定").click()
+    assert "(変更なし)" in page.content()  # the stored POP password is kept
+    page.get_by_role("button", name="接続確認を開始").click()
+    page.get_by_text(SUCCESS).wait_for(timeout=60_000)
+    page.goto(stack.url + "/beatman/setting/self/extmail/")
+    assert f"localhost:{new_smtp.port}" in page.content()
+
+    # 主たるメールアドレス指定: the second linkage becomes primary.
+    page.goto(stack.url + "/beatman/setting/self/mainaddress/")
+    page.get_by_label("hanako@provider.example").check()
+    page.get_by_role("button", name="指定").click()
+    page.get_by_text("主たるメールアドレスを hanako@provider.example にしました。").wait_for()
+    shot(page, tmp_path, "12-primary")
+
+    # 削除 of the old primary, now allowed.
+    page.goto(stack.url + "/beatman/setting/self/extmail/")
+    page.get_by_label("taro@example.co.jp").check()
+    page.get_by_role("button", name="削除").click()
+    assert "すべてのメール" in page.content()
+    shot(page, tmp_path, "13-delete-confirm")
+    page.get_by_role("button", name="削除").click()
+    page.get_by_text("taro@example.co.jp の外部メール連係を削除しました。").wait_for()
+    shot(page, tmp_path, "14-after-delete")
+    rows = page.locator("tbody tr")
+    assert rows.count() == 1 and "hanako@provider.example" in rows.first.inner_text()
+    assert old_smtp.handler.data_received == new_smtp.handler.data_received == 0

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from beatbox.models import AuditEntry
 from extmail.models import ConnectionCheck, Linkage, LinkageDraft
 from tests.conftest import form_data, run_queued
 from tests.peers import TEST_USERS  # noqa: E402
@@ -59,15 +60,40 @@ def test_sentinel_never_leaks(client, admin_user, mail_peers, task_queue, caplog
     run_queued(task_queue)
     linkage = Linkage.objects.get()
     assert (linkage.state == "ok") is pop_ok
+    assert ConnectionCheck.objects.count() == 1
     visit("get", check_url)
-    for url in [reverse("extmail:list"), reverse("extmail:mailclient"),
-                reverse("extmail:change", kwargs={"pk": linkage.pk}),
-                reverse("admin:extmail_linkage_change", args=[linkage.pk]),
-                reverse("admin:extmail_linkage_changelist"),
-                reverse("admin:extmail_connectioncheck_change",
-                        args=[ConnectionCheck.objects.get().pk])]:
+    owner = {"user_pk": admin_user.pk}
+    pages = [reverse("extmail:list"), reverse("extmail:mailclient"),
+             reverse("extmail:mainaddress"),
+             reverse("extmail:change", kwargs={"pk": linkage.pk}),
+             reverse("extmail:status", kwargs={"pk": linkage.pk}),
+             reverse("extmail:delete", kwargs={"pk": linkage.pk}),
+             reverse("extmail_admin:list", kwargs=owner),
+             reverse("extmail_admin:status", kwargs={**owner, "pk": linkage.pk}),
+             reverse("extmail_admin:change", kwargs={**owner, "pk": linkage.pk}),
+             reverse("manage:users"), reverse("manage:audit"),
+             reverse("manage:user-edit", kwargs=owner),
+             reverse("admin:extmail_linkage_change", args=[linkage.pk]),
+             reverse("admin:extmail_linkage_changelist"),
+             reverse("admin:extmail_connectioncheck_changelist"),
+             reverse("admin:extmail_connectioncheck_change",
+                     args=[ConnectionCheck.objects.first().pk]),
+             reverse("admin:beatbox_auditentry_changelist"),
+             reverse("admin:beatbox_user_change", args=[admin_user.pk])]
+    for url in pages:
         response = visit("get", url)
         assert response.status_code == 200, url
+    # A change that re-enters the passwords, and an admin-site password replacement.
+    change_url = reverse("extmail:change", kwargs={"pk": linkage.pk})
+    visit("post", change_url, {**data, "pop_server": "bad:server:x"})  # error re-render
+    with django_capture_on_commit_callbacks(execute=True):
+        visit("post", reverse("admin:extmail_linkage_change", args=[linkage.pk]),
+              {"new_pop_password": SENTINEL_POP, "_save": "1"})
+    for result in task_queue.results:
+        assert_clean(repr(result.args) + repr(result.kwargs), "task arguments")
+    run_queued(task_queue)
+    for entry in AuditEntry.objects.all():
+        assert_clean(f"{entry.target} {entry.details!r}", "the audit log")
     for url, body in bodies:
         assert_clean(body, f"the page {url}")
     # Every record of the box's own loggers (aiosmtpd's "mail.log" is the fake provider's).
@@ -78,5 +104,6 @@ def test_sentinel_never_leaks(client, admin_user, mail_peers, task_queue, caplog
     call_command("dumpdata", stdout=out)
     assert_clean(out.getvalue(), "dumpdata")
     assert_clean(repr(list(ConnectionCheck.objects.values())), "check reports")
+    assert AuditEntry.objects.filter(action="linkage.add").exists()
     # The drafts no longer hold the passwords once the linkage has them.
     assert all(not d.pop_password_enc for d in LinkageDraft.objects.all())

@@ -326,3 +326,21 @@ def test_recipient_domain_refusal_still_counts_as_relay_permitted(dovecot, smtp_
     server.handler.authenticated_reply = "556 5.1.10 Recipient address rejected: null MX"
     result = smtp_only(submission(server.port), policy(dovecot))
     assert result.ok and result.method == SmtpMethod.AUTH
+
+
+def test_ssl_on_against_a_plain_port(dovecot):
+    result = pop_only(pop("localhost", dovecot.pop3, ssl=True), policy(dovecot))
+    assert result.cause == Cause.TLS_NOT_SPOKEN
+
+
+def test_ssl_off_against_an_ssl_port():
+    # A POP3S server waits for the ClientHello; on port 995 the probe says SSL is needed.
+    # (We cannot bind 995 in tests, so the port rule is checked on the classification.)
+    from extmail.probe.net import ProbeError, hint_ssl_expected
+
+    exc = ProbeError(Cause.TIMEOUT)
+    hint_ssl_expected(exc, port=995, ssl_on=False)
+    assert exc.cause == Cause.SSL_EXPECTED
+    other = ProbeError(Cause.TIMEOUT)
+    hint_ssl_expected(other, port=110, ssl_on=False)
+    assert other.cause == Cause.TIMEOUT

@@ -182,7 +182,23 @@ def classify_tls(exc: BaseException) -> ProbeError:
         return ProbeError(Cause.TLS_UNTRUSTED, message)
     if isinstance(exc, TimeoutError):
         return ProbeError(Cause.TIMEOUT, "TLS handshake did not finish in time")
+    if getattr(exc, "reason", "") in PLAINTEXT_REPLIES:
+        return ProbeError(Cause.TLS_NOT_SPOKEN, str(exc))
     return ProbeError(Cause.TLS_HANDSHAKE, str(exc) or exc.__class__.__name__)
+
+
+# What OpenSSL says when the other side answered a ClientHello with plain text.
+PLAINTEXT_REPLIES = {"WRONG_VERSION_NUMBER", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG",
+                     "RECORD_LAYER_FAILURE", "UNEXPECTED_RECORD"}
+# Ports that expect an SSL handshake first (POP3S, SMTPS).
+IMPLICIT_TLS_PORTS = {995, 465}
+
+
+def hint_ssl_expected(exc: ProbeError, *, port: int, ssl_on: bool) -> None:
+    """A plain connection to 995/465 that never got a greeting: SSL is almost surely needed."""
+    if not ssl_on and port in IMPLICIT_TLS_PORTS and exc.cause in (
+            Cause.TIMEOUT, Cause.CONNECTION_LOST):
+        exc.cause = Cause.SSL_EXPECTED
 
 
 def cert_summary(sock: ssl.SSLSocket) -> str:

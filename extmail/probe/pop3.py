@@ -6,7 +6,7 @@ import hashlib
 import re
 import threading
 
-from .net import Conn, Deadline, ProbeError, check_wire_safe, open_conn
+from .net import Conn, Deadline, ProbeError, check_wire_safe, hint_ssl_expected, open_conn
 from .report import timed
 from .types import Cause, Policy, PopAuth, PopResult, PopSettings
 
@@ -50,7 +50,11 @@ def check_pop(settings: PopSettings, policy: Policy, deadline: Deadline,
                          policy=policy, deadline=deadline, steps=result.steps)
         result.tls = conn.tls
         with timed(result.steps, "greeting") as step:
-            greeting = conn.read_line()
+            try:
+                greeting = conn.read_line()
+            except ProbeError as exc:
+                hint_ssl_expected(exc, port=settings.port, ssl_on=settings.ssl)
+                raise
             step.raw = greeting
             if (kind := greeting_kind(greeting)) is not None:
                 raise ProbeError(kind, "unexpected greeting", greeting)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from scramp import ScramClient, ScramException
 
-from .net import Conn, Deadline, ProbeError, check_wire_safe, open_conn
+from .net import Conn, Deadline, ProbeError, check_wire_safe, hint_ssl_expected, open_conn
 from .report import timed
 from .types import Cause, Policy, SmtpAuth, SmtpMethod, SmtpResult, SmtpSettings, Step
 
@@ -72,8 +72,7 @@ class Session:
             try:
                 reply = read_reply(self.conn)
             except ProbeError as exc:
-                if exc.raw.startswith("* OK"):
-                    exc.cause = Cause.NOT_SMTP_SERVER
+                hint_ssl_expected(exc, port=self.settings.port, ssl_on=self.settings.ssl)
                 raise
             step.raw = reply.text
             if reply.code != 220:

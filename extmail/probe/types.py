@@ -41,6 +41,8 @@ class Cause(enum.StrEnum):
     TLS_WRONG_NAME = "tls_wrong_name"
     TLS_HANDSHAKE = "tls_handshake"
     STLS_FAILED = "stls_failed"
+    TLS_NOT_SPOKEN = "tls_not_spoken"  # SSL on, but the port talks plain text
+    SSL_EXPECTED = "ssl_expected"  # SSL off, but a port that waits for an SSL handshake
     NOT_POP_SERVER = "not_pop_server"
     IMAP_SERVER = "imap_server"
     APOP_NOT_OFFERED = "apop_not_offered"
