@@ -12,32 +12,28 @@ def dovecot():
     server.stop()
 
 
-@pytest.fixture
-def fake_server():
-    started: list[peers.FakeServer] = []
+def _starter(factory):
+    """A fixture body: start servers with `factory` on demand, stop each one afterwards."""
+    started: list = []
 
-    def start(script, **kwargs) -> peers.FakeServer:
-        server = peers.FakeServer(script, **kwargs)
+    def start(*args, **kwargs):
+        server = factory(*args, **kwargs)
         started.append(server)
         return server
 
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def fake_server():
+    yield from _starter(peers.FakeServer)
 
 
 @pytest.fixture
 def smtp_server():
-    started: list[peers.SmtpServer] = []
-
-    def start(users, **kwargs) -> peers.SmtpServer:
-        server = peers.start_smtp(users, **kwargs)
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
+    yield from _starter(peers.start_smtp)
 
 
 @pytest.fixture

@@ -27,6 +27,14 @@ def key_file(tmp_path, settings, monkeypatch):
     crypto.reset_keyring_cache()
 
 
+def _saved_linkage(user, password: str, address: str = "a@x.example") -> Linkage:
+    link = Linkage(owner=user, mail_address=address, pop_host="h", pop_port=110,
+                   pop_account="a", smtp_host="h", smtp_port=25)
+    link.set_secret("pop_password", password)
+    link.save()
+    return link
+
+
 def test_round_trip_and_binding():
     token = crypto.encrypt("pässword ", row="extmail.linkage:1", field="pop_password")
     assert "pässword" not in token
@@ -47,10 +55,7 @@ def test_nonce_is_fresh():
 
 
 def test_ciphertext_moved_to_another_linkage_does_not_decrypt(user):
-    a = Linkage(owner=user, mail_address="a@x.example", pop_host="h", pop_port=110,
-                pop_account="a", smtp_host="h", smtp_port=25)
-    a.set_secret("pop_password", "secret-a")
-    a.save()
+    a = _saved_linkage(user, "secret-a")
     b = Linkage(owner=user, mail_address="b@x.example", pop_host="h", pop_port=110,
                 pop_account="b", smtp_host="h", smtp_port=25, pop_password_enc=a.pop_password_enc)
     b.save()
@@ -79,10 +84,7 @@ def test_init_creates_private_key_file(key_file, db):
 
 def test_init_refuses_when_passwords_exist_but_key_is_lost(key_file, user):
     call_command("init_credential_keys", stdout=StringIO())
-    link = Linkage(owner=user, mail_address="a@x.example", pop_host="h", pop_port=110,
-                   pop_account="a", smtp_host="h", smtp_port=25)
-    link.set_secret("pop_password", "pw")
-    link.save()
+    _saved_linkage(user, "pw")
     key_file.unlink()
     crypto.reset_keyring_cache()
     from django.core.management.base import CommandError
@@ -93,10 +95,7 @@ def test_init_refuses_when_passwords_exist_but_key_is_lost(key_file, user):
 
 def test_rotate_reencrypts_and_drops_old_key(key_file, user):
     call_command("init_credential_keys", stdout=StringIO())
-    link = Linkage(owner=user, mail_address="a@x.example", pop_host="h", pop_port=110,
-                   pop_account="a", smtp_host="h", smtp_port=25)
-    link.set_secret("pop_password", "rotate-me")
-    link.save()
+    link = _saved_linkage(user, "rotate-me")
     old_token = link.pop_password_enc
     out = StringIO()
     call_command("rotate_credential_keys", "--drop-old", stdout=out)
