@@ -95,3 +95,20 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_login} {self.action} {self.target}"
+
+
+class PendingPassword(models.Model):
+    """An imported user's initial password, waiting to be hashed in the background.
+
+    Hashing is deliberately slow (~0.2 s each), so an import of thousands of users stores
+    the password encrypted (key ring, bound to the user) and the task worker hashes it; a
+    login before that compares against this copy and hashes at once. Deleted once hashed.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True,
+                                related_name="pending_password")
+    secret_enc = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"pending password of {self.user_id}"

@@ -113,6 +113,7 @@ AUTH_USER_MODEL = "beatbox.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "beatbox.auth.PendingPasswordBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -194,6 +195,14 @@ BEATBOX_PROBE_RELAY_RECIPIENT = os.environ.get("BEATBOX_PROBE_RELAY_RECIPIENT",
 # At most this many checks per user in the rolling window.
 BEATBOX_CHECK_RATE = int(os.environ.get("BEATBOX_CHECK_RATE", "10"))
 BEATBOX_CHECK_RATE_WINDOW = int(os.environ.get("BEATBOX_CHECK_RATE_WINDOW", "600"))
+
+# Bulk registration: uploads stay in memory (never a temporary file on disk).
+BEATBOX_IMPORT_MAX_BYTES = int(os.environ.get("BEATBOX_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+BEATBOX_IMPORT_MAX_ROWS = int(os.environ.get("BEATBOX_IMPORT_MAX_ROWS", "20000"))
+BEATBOX_IMPORT_CHECK_SPACING = float(os.environ.get("BEATBOX_IMPORT_CHECK_SPACING", "1.0"))
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = BEATBOX_IMPORT_MAX_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from extmail import import_views
 from extmail import urls as extmail_urls
 
 from . import manage_views, views
@@ -12,6 +13,13 @@ manage_patterns = [
     path("users/<int:user_pk>/edit/", manage_views.user_edit, name="user-edit"),
     path("users/<int:user_pk>/delete/", manage_views.user_delete, name="user-delete"),
     path("audit/", manage_views.audit_log, name="audit"),
+    # 利用者情報一括登録
+    path("import/", import_views.upload, name="import"),
+    path("import/template.xlsx", import_views.template_download, name="import-template"),
+    path("import/export.xlsx", import_views.export, name="import-export"),
+    path("import/<uuid:pk>/", import_views.preview, name="import-preview"),
+    path("import/<uuid:pk>/commit/", import_views.commit, name="import-commit"),
+    path("import/<uuid:pk>/progress/", import_views.progress, name="import-progress"),
 ]
 
 urlpatterns = [

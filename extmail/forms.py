@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from . import validation
@@ -96,21 +97,16 @@ class LinkageForm(forms.Form):
         label=_("Use SSL"), choices=YES_NO_SSL, initial="0", widget=forms.RadioSelect,
         help_text=_("'Use' encrypts the connection with SMTP over SSL (port 465 by default)."))
 
-    def __init__(self, *args, owner, instance: Linkage | None = None, **kwargs) -> None:
+    def __init__(self, *args, owner, instance: Linkage | None = None,
+                 conflict_check=None, **kwargs) -> None:
+        """`conflict_check(address) -> reason or None` replaces the database lookup of the
+        owner's other addresses (the Excel import checks against the file too)."""
         self.owner = owner
         self.instance = instance
+        self.conflict_check = conflict_check
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = initial_from(instance)
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
-            Fieldset(_("Mail address"), "mail_address"),
-            Fieldset(_("Incoming mail server"), "pop_server", "pop_account", "pop_password",
-                     "pop_auth", "leave_on_server", "pop_ssl"),
-            Fieldset(_("Outgoing mail server"), "smtp_server", "smtp_auth", "smtp_account",
-                     "smtp_password", "smtp_ssl"),
-        )
         if instance is None:
             # On add both passwords are needed (the SMTP one only with 'Specify').
             self.fields["pop_password"].required = True
@@ -121,7 +117,21 @@ class LinkageForm(forms.Form):
                       "port, account or SSL setting.")
             self.fields["pop_password"].help_text = keep
             self.fields["smtp_password"].help_text = keep
-        self.helper.add_input(Submit("submit", _("Save"), css_class="btn-primary"))
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        # Built only when the form is rendered (the Excel import validates thousands).
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.layout = Layout(
+            Fieldset(_("Mail address"), "mail_address"),
+            Fieldset(_("Incoming mail server"), "pop_server", "pop_account", "pop_password",
+                     "pop_auth", "leave_on_server", "pop_ssl"),
+            Fieldset(_("Outgoing mail server"), "smtp_server", "smtp_auth", "smtp_account",
+                     "smtp_password", "smtp_ssl"),
+        )
+        helper.add_input(Submit("submit", _("Save"), css_class="btn-primary"))
+        return helper
 
     # --- per-field rules -----------------------------------------------------------------
     def clean_mail_address(self) -> str:
@@ -165,10 +175,13 @@ class LinkageForm(forms.Form):
         address = data.get("mail_address")
         if not address:
             return
-        from .selectors import address_conflict
+        if self.conflict_check is not None:
+            problem = self.conflict_check(address)
+        else:
+            from .selectors import address_conflict
 
-        problem = address_conflict(owner=self.owner, address=address,
-                                   exclude=self.instance)
+            problem = address_conflict(owner=self.owner, address=address,
+                                       exclude=self.instance)
         if problem:
             self.add_error("mail_address", problem)
 

@@ -172,6 +172,9 @@ class ConnectionCheck(models.Model):
                               default=CheckStatus.PENDING)
     cause = models.CharField(max_length=40, blank=True)
     side = models.CharField(max_length=4, blank=True)  # "pop" or "smtp": where it failed
+    # Set for the checks an Excel import started (its progress page counts them).
+    batch = models.ForeignKey("ImportBatch", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="checks")
     # A change to a working linkage is checked from its draft and applied only on success.
     draft = models.ForeignKey(LinkageDraft, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
@@ -191,3 +194,37 @@ class ConnectionCheck(models.Model):
     def done(self) -> bool:
         return self.status in (CheckStatus.OK, CheckStatus.FAILED)
 
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Waiting for confirmation")
+    COMMITTED = "committed", _("Registered")
+
+
+class ImportBatch(models.Model):
+    """A validated workbook waiting for [登録], then the record of what it registered.
+
+    The uploaded file itself is never stored: only the validated rows, with passwords
+    encrypted (bound to this batch, sheet, row and field), and they are erased on commit.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices,
+                              default=ImportStatus.PREVIEWED)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_sha256 = models.CharField(max_length=64)
+    user_count = models.PositiveIntegerField(default=0)
+    linkage_count = models.PositiveIntegerField(default=0)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("bulk registration")
+        verbose_name_plural = _("bulk registrations")
+
+    def __str__(self) -> str:
+        return f"{self.file_name or self.file_sha256[:12]} ({self.status})"

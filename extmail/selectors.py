@@ -47,14 +47,21 @@ def address_conflict(*, owner, address: str, exclude: Linkage | None = None) -> 
     mine = Linkage.objects.filter(owner=owner)
     if exclude is not None:
         mine = mine.exclude(pk=exclude.pk)
-    if mine.filter(mail_address__iexact=address).exists():
-        return _("You already have an external mail linkage for this address.")
-    domain = address.rpartition("@")[2].lower()
+    return conflict_reason(mine.values_list("mail_address", flat=True), address)
+
+
+def conflict_reason(existing, address: str) -> str | None:
+    """The per-user address rules of DESIGN §6 over the user's other addresses `existing`:
+    one linkage per address, and one address in the customer domain."""
     customer = settings.BEATBOX_DOMAIN
-    if domain == customer and any(
-        a.rpartition("@")[2].lower() == customer
-        for a in mine.values_list("mail_address", flat=True)
-    ):
+    lowered = address.lower()
+    domain = lowered.rpartition("@")[2]
+    in_customer_domain = False
+    for other in existing:
+        if other.lower() == lowered:
+            return _("You already have an external mail linkage for this address.")
+        in_customer_domain |= other.lower().rpartition("@")[2] == customer
+    if domain == customer and in_customer_domain:
         return _("Each user can link only one address in the customer domain (%(domain)s).") % {
             "domain": customer}
     return None

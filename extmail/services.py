@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from beatbox import audit
 
-from . import probe
+from . import crypto, probe
 from .crypto import DecryptionError
 from .forms import LinkageInput
 from .models import (
@@ -359,3 +359,160 @@ def replace_passwords(*, linkage: Linkage, actor, pop_password: str = "",
         smtp_ssl=linkage.smtp_ssl, pop_password=pop_password, smtp_password=smtp_password)
     draft = create_draft(owner=linkage.owner, value=value, target=linkage)
     return start_check(owner=linkage.owner, draft_pk=draft.pk, actor=actor)
+
+
+# --- bulk registration from Excel (利用者情報一括登録) --------------------------------------
+
+IMPORT_PREVIEW_TTL = timedelta(hours=1)
+
+
+def preview_import(*, actor, data: bytes, file_name: str = ""):
+    """Read and validate a workbook. Nothing is registered: a clean one is kept (rows only,
+    passwords encrypted) for [登録]. Returns (plan, batch or None)."""
+    from .import_plan import plan_import
+    from .importer import Limits, read_workbook
+    from .models import ImportBatch
+
+    read = read_workbook(data, limits=_import_limits(Limits))
+    plan = plan_import(read)
+    ImportBatch.objects.filter(status="previewed",
+                               created_at__lt=timezone.now() - IMPORT_PREVIEW_TTL).delete()
+    if not plan.ok:
+        return plan, None
+    batch = ImportBatch(id=uuid.uuid4(), created_by=actor, file_name=file_name[:255],
+                        file_sha256=plan.sha256, user_count=len(plan.users),
+                        linkage_count=len(plan.linkages))
+    row_id = f"extmail.importbatch:{batch.id}"
+    users = [{"row": u.row, "login": u.login, "name": u.name, "furigana": u.furigana,
+              "email": u.email, "is_admin": u.is_admin,
+              "password": crypto.encrypt(u.password, row=row_id, field=f"u{u.row}")}
+             for u in plan.users]
+    linkages = []
+    for item in plan.linkages:
+        value = dataclasses.asdict(item.value)
+        for name in ("pop_password", "smtp_password"):
+            secret = value.pop(name)
+            value[name] = crypto.encrypt(secret, row=row_id, field=f"l{item.row}:{name}") \
+                if secret else ""
+        linkages.append({"row": item.row, "login": item.login, **value})
+    batch.payload = {"users": users, "linkages": linkages}
+    batch.save()
+    return plan, batch
+
+
+def _import_limits(limits_cls):
+    return limits_cls(max_rows=getattr(settings, "BEATBOX_IMPORT_MAX_ROWS", 20_000),
+                      max_bytes=getattr(settings, "BEATBOX_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def commit_import(*, actor, batch_pk: uuid.UUID):
+    """[登録]: every row of a previewed workbook in one transaction, or nothing."""
+    from beatbox.models import PendingPassword, User
+
+    from .models import ImportBatch, ImportStatus
+
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_pk)
+        if batch.status != ImportStatus.PREVIEWED:
+            return batch  # already registered (double click, re-post)
+        if batch.created_at < timezone.now() - IMPORT_PREVIEW_TTL:
+            raise ServiceError(_("This preview has expired. Upload the workbook again."))
+        row_id = f"extmail.importbatch:{batch.id}"
+        users_rows = batch.payload.get("users", [])
+        taken = set(User.objects.filter(login__in=[u["login"] for u in users_rows])
+                    .values_list("login", flat=True))
+        if taken:
+            raise ServiceError(_("Some login IDs were registered after the preview (%(ids)s). "
+                                 "Upload the workbook again.") % {"ids": ", ".join(
+                                     sorted(taken)[:5])})
+        new_users = [User(login=u["login"], name=u["name"], furigana=u["furigana"],
+                          email=u["email"], is_admin=u["is_admin"],
+                          is_superuser=u["is_admin"]) for u in users_rows]
+        for user in new_users:
+            user.set_unusable_password()
+        User.objects.bulk_create(new_users, batch_size=500)
+        owners = {u.login.lower(): u for u in User.objects.filter(login__in=[
+            row["login"] for row in batch.payload.get("linkages", [])] + [
+            u["login"] for u in users_rows])}
+        PendingPassword.objects.bulk_create([
+            _pending(owners[u["login"].lower()], crypto.decrypt(
+                u["password"], row=row_id, field=f"u{u['row']}")) for u in users_rows],
+            batch_size=500)
+        linkages = _insert_linkages(batch, owners, row_id)
+        checks = ConnectionCheck.objects.bulk_create(
+            [ConnectionCheck(linkage=lk, requested_by=actor, batch=batch) for lk in linkages],
+            batch_size=500)
+        batch.status, batch.committed_at, batch.payload = ImportStatus.COMMITTED, \
+            timezone.now(), {}
+        batch.save(update_fields=["status", "committed_at", "payload"])
+        audit.record(actor=actor, action="import.commit", target=batch.file_name,
+                     details={"sha256": batch.file_sha256, "users": len(new_users),
+                              "linkages": len(linkages), "batch": str(batch.pk)})
+        check_ids = [str(c.pk) for c in checks]
+        transaction.on_commit(lambda: _enqueue_import_work(batch, check_ids))
+    return batch
+
+
+def _pending(user, password: str):
+    from beatbox.models import PendingPassword
+
+    return PendingPassword(user=user, secret_enc=crypto.encrypt(
+        password, row=f"beatbox.pendingpassword:{user.pk}", field="password"))
+
+
+def _insert_linkages(batch, owners: dict, row_id: str) -> list[Linkage]:
+    rows = batch.payload.get("linkages", [])
+    now = timezone.now()
+    linkages = []
+    for row in rows:
+        linkage = Linkage(id=uuid.uuid4(), owner=owners[row["login"].lower()],
+                          state=LinkageState.CHECKING)
+        for name in COPIED_FIELDS:
+            setattr(linkage, name, row[name])
+        for name in ("pop_password", "smtp_password"):
+            if row[name]:
+                secret = crypto.decrypt(row[name], row=row_id, field=f"l{row['row']}:{name}")
+                linkage.set_secret(name, secret)
+                setattr(linkage, f"{name}_set_at", now)
+        linkages.append(linkage)
+    Linkage.objects.bulk_create(linkages, batch_size=500)
+    return linkages
+
+
+def _enqueue_import_work(batch, check_ids: list[str]) -> None:
+    """Checks go to the worker spaced out (not all providers at once); passwords are hashed."""
+    from .tasks import connection_check, hash_imported_passwords
+
+    hash_imported_passwords.enqueue(str(batch.pk))
+    spacing = float(getattr(settings, "BEATBOX_IMPORT_CHECK_SPACING", 1.0))
+    start = timezone.now()
+    for n, check_id in enumerate(check_ids):
+        connection_check.using(run_after=start + timedelta(seconds=n * spacing)).enqueue(
+            check_id)
+
+
+def hash_pending_passwords(*, limit: int | None = None) -> int:
+    """Hash waiting imported passwords (threads: PBKDF2 releases the GIL). Returns how many."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.contrib.auth.hashers import make_password
+
+    from beatbox.models import PendingPassword
+
+    pending = list(PendingPassword.objects.select_related("user")[:limit] if limit else
+                   PendingPassword.objects.select_related("user"))
+
+    def hashed(item) -> tuple:
+        secret = crypto.decrypt(item.secret_enc, row=f"beatbox.pendingpassword:{item.user_id}",
+                                field="password")
+        return item, make_password(secret)
+
+    done = 0
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        for item, encoded in pool.map(hashed, pending):
+            with transaction.atomic():
+                # Only if still waiting (a login may have hashed it already).
+                if PendingPassword.objects.filter(pk=item.pk).delete()[0]:
+                    type(item.user).objects.filter(pk=item.user_id).update(password=encoded)
+                    done += 1
+    return done

@@ -9,3 +9,9 @@ from . import services
 def connection_check(check_id: str) -> str:
     # The argument is the check's id only: passwords are read from the encrypted row.
     return services.execute_check(check_id=check_id)
+
+
+@task()
+def hash_imported_passwords(batch_id: str) -> int:
+    # The batch id only says which import asked; every waiting password is hashed.
+    return services.hash_pending_passwords()

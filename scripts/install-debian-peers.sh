@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite runs for real: Dovecot (POP3/IMAP), Postfix,
-# clamd, Chromium (browser tests) and a Japanese font for readable screenshots.
+# clamd, Chromium (browser tests), a Japanese font for readable screenshots, and LibreOffice
+# Calc (workbooks saved by another program than openpyxl).
 # The tests start their own private instances; the system services are never started here.
 set -euo pipefail
-PKGS=(dovecot-pop3d dovecot-imapd postfix clamav clamav-daemon chromium fonts-noto-cjk gettext)
+PKGS=(dovecot-pop3d dovecot-imapd postfix clamav clamav-daemon chromium fonts-noto-cjk gettext
+      libreoffice-calc-nogui)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -455,8 +455,91 @@ JA: dict[str, str] = {
     "No connection check has been run yet.": "接続確認はまだ行われていません。",
     "a check of changed settings": "変更した設定の接続確認",
     "See the check in progress": "確認中の画面を見る",
+    # bulk registration (issue 5)
+    "The same login ID is on row %(row)d too.": "同じログインIDが%(row)d行目にもあります。",
+    "Enter the login ID.": "ログインIDを入力してください。",
+    "There is no user with this login ID (add them on the 利用者 sheet).":
+        "このログインIDの利用者がいません(利用者シートに追加してください)。",
+    "Workbook (.xlsx)": "Excelファイル(.xlsx)",
+    "Choose a workbook (.xlsx) of at most %(mb)d MB.":
+        "%(mb)dMB以下のExcelファイル(.xlsx)を選んでください。",
+    "Exported without passwords.": "パスワードを除いて書き出しました。",
+    "The file is larger than %(mb)d MB.": "ファイルが%(mb)dMBを超えています。",
+    "The file is protected by a password. Remove the password in Excel, save, and upload again.":
+        "ファイルがパスワードで保護されています。Excelでパスワードを解除して保存し、もう一度アップロードしてください。",
+    "This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) and upload again.":
+        "古い形式のExcelファイル(.xls)です。Excelブック(.xlsx)として保存し、もう一度アップロードしてください。",
+    "This is not an Excel workbook (.xlsx). CSV and other formats cannot be used: save as .xlsx "
+    "and upload again.":
+        "Excelブック(.xlsx)ではありません。CSVなどの形式は使えません。.xlsxとして保存し、もう一度アップロードしてください。",
+    "The workbook is damaged and cannot be read.": "ファイルが壊れているため読み込めません。",
+    "The workbook contains too many parts.": "ファイルの構成要素が多すぎます。",
+    "The workbook is compressed suspiciously strongly and is not read (a possible zip bomb).":
+        "ファイルの圧縮率が異常に高いため読み込みません(zip爆弾の可能性があります)。",
+    "The workbook is too large once unpacked.": "展開後のファイルが大きすぎます。",
+    "This is not an Excel workbook (.xlsx).": "Excelブック(.xlsx)ではありません。",
+    "The sheet '%(sheet)s' is missing.": "「%(sheet)s」シートがありません。",
+    "The sheet is hidden. Show it (or delete it) and upload again.":
+        "非表示のシートです。表示する(または削除する)してから、もう一度アップロードしてください。",
+    "The workbook contains XML constructs that are not allowed (entities or external "
+    "references) and is not read.":
+        "ファイルに使用できないXMLの構造(エンティティや外部参照)が含まれているため読み込みません。",
+    "Too many rows: at most %(n)d rows can be registered at once.":
+        "行が多すぎます。一度に登録できるのは%(n)d行までです。",
+    "The header row is missing.": "見出しの行がありません。",
+    "This row is hidden. Show it (or delete it) and upload again.":
+        "非表示の行です。表示する(または削除する)してから、もう一度アップロードしてください。",
+    "Unknown column heading '%(text)s'.": "見出し「%(text)s」は使えません。",
+    "The column '%(text)s' appears twice.": "「%(text)s」の列が2つあります。",
+    "The column '%(text)s' is missing.": "「%(text)s」の列がありません。",
+    "There is a value in a column without a heading.": "見出しのない列に値があります。",
+    "The value is longer than %(n)d characters.": "値が%(n)d文字を超えています。",
+    "The cell contains a line break.": "セルに改行が含まれています。",
+    "The cell contains a formula. Enter the value itself.": "セルが数式です。値そのものを入力してください。",
+    "The cell is a date or time. Format the column as text and enter it again.":
+        "セルが日付または時刻になっています。列の書式を文字列にして入力し直してください。",
+    "The cell is a number (a leading 0 may have been lost). Format the column as text and "
+    "enter it again.":
+        "セルが数値になっています(先頭の0が消えている可能性があります)。列の書式を文字列にして入力し直してください。",
+    "Choose one of: %(values)s.": "次のいずれかを指定してください: %(values)s",
+    "Waiting for confirmation": "登録待ち",
+    "Registered": "登録済み",
+    "bulk registration": "一括登録",
+    "bulk registrations": "一括登録",
+    "This preview has expired. Upload the workbook again.":
+        "確認の有効期限が切れました。もう一度ファイルをアップロードしてください。",
+    "Some login IDs were registered after the preview (%(ids)s). Upload the workbook again.":
+        "確認の後に登録されたログインIDがあります(%(ids)s)。もう一度ファイルをアップロードしてください。",
+    "Bulk registration": "利用者情報一括登録",
+    "Register many users and external mail linkages at once from an Excel workbook. Every row "
+    "is checked first; if anything is wrong, nothing is registered.":
+        "Excelファイルから利用者と外部メール連係をまとめて登録します。登録の前にすべての行を確認し、"
+        "問題が1つでもあれば何も登録しません。",
+    "Download the template (.xlsx)": "テンプレートのダウンロード(.xlsx)",
+    "Export users and linkages (.xlsx, without passwords)":
+        "利用者と外部メール連係の書き出し(.xlsx、パスワードなし)",
+    "Check the workbook": "ファイルを確認",
+    "Sheet": "シート",
+    "Row": "行",
+    "Column": "列",
+    "Problem": "問題",
+    "Check before registering": "登録前の確認",
+    "%(name)s: no problems found. %(users)s users and %(linkages)s external mail linkages "
+    "will be registered.":
+        "%(name)s: 問題は見つかりませんでした。利用者%(users)s人と外部メール連係%(linkages)s件を登録します。",
+    "Register": "登録",
+    "Users": "利用者",
+    "%(users)s users and %(linkages)s external mail linkages were registered at %(when)s. "
+    "Their connection checks run one after another.":
+        "%(when)s に利用者%(users)s人と外部メール連係%(linkages)s件を登録しました。接続確認を順番に行っています。",
+    "Failed checks": "接続確認に失敗したもの",
 }
-JA_PLURAL = {"%(n)s message": ["%(n)s通"], "%(n)s linkage": ["%(n)s件"]}
+JA_PLURAL = {"%(n)s message": ["%(n)s通"], "%(n)s linkage": ["%(n)s件"],
+             "%(n)s problem in %(file_name)s: nothing was registered.":
+                 ["%(file_name)s に問題が%(n)s件あります。何も登録していません。"],
+             "%(n)s imported beat-box password is still being secured; those users can "
+             "already log in.":
+                 ["取り込んだbeat-boxのパスワード%(n)s件を安全な形式に変換中です(該当の利用者はすでにログインできます)。"]}
 
 
 def main() -> int:
