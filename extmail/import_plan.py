@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 
 from beatbox.models import User, login_validator
 
-from .forms import LinkageForm, LinkageInput
+from . import validation
+from .forms import DEFAULT_PORTS, LinkageInput
 from .importer import LINKAGES_SHEET, USERS_SHEET, Problem, ReadResult, Row
 from .models import Linkage
 from .selectors import conflict_reason
@@ -47,20 +49,42 @@ class Plan:
         return not self.problems
 
 
-class UserRowForm(forms.Form):
-    login = forms.CharField(max_length=64, validators=[login_validator])
-    name = forms.CharField(max_length=100, required=False)
-    furigana = forms.CharField(max_length=200, required=False)
-    email = forms.EmailField(max_length=254, required=False)
-    password = forms.CharField(strip=False, max_length=128)
-    is_admin = forms.ChoiceField(choices=[("0", "0"), ("1", "1")], required=False)
+EMAIL = EmailValidator()
 
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        probe = User(login=self.data.get("login", ""), name=self.data.get("name", ""),
-                     email=self.data.get("email", ""))
-        password_validation.validate_password(password, probe)
-        return password
+
+def check_user(values: dict[str, str]) -> tuple[UserPlan | None, dict[str, list[str]]]:
+    """A 利用者 row: the rules of the user forms (login ID format, lengths, mail address,
+    the password validators of settings.AUTH_PASSWORD_VALIDATORS)."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    login = values.get("login", "").strip()
+    try:
+        login_validator(login)
+    except ValidationError as exc:
+        errors["login"].extend(exc.messages)
+    for name, limit in (("name", 100), ("furigana", 200), ("email", 254)):
+        if len(values.get(name, "")) > limit:
+            errors[name].append(_("Ensure this value has at most %(limit_value)d characters "
+                                  "(it has %(show_value)d).") % {
+                                      "limit_value": limit, "show_value": len(values[name])})
+    email = values.get("email", "").strip()
+    if email and "email" not in errors:
+        try:
+            EMAIL(email)
+        except ValidationError as exc:
+            errors["email"].extend(exc.messages)
+    password = values.get("password", "")
+    if not password:
+        errors["password"].append(_("This field is required."))
+    else:
+        try:
+            password_validation.validate_password(
+                password, User(login=login, name=values.get("name", ""), email=email))
+        except ValidationError as exc:
+            errors["password"].extend(exc.messages)
+    if errors:
+        return None, dict(errors)
+    return UserPlan(0, login, values.get("name", "").strip(), values.get("furigana", "").strip(),
+                    email, values.get("is_admin") == "1", password), {}
 
 
 def plan_import(read: ReadResult) -> Plan:
@@ -84,16 +108,13 @@ def _plan_users(rows: list[Row], plan: Plan) -> set[str]:
     existing = {lg.lower() for lg in User.objects.values_list("login", flat=True)}
     first_row: dict[str, int] = {}
     for row in rows:
-        form = UserRowForm(row.values)
-        if not form.is_valid():
-            _report(plan, row, {k: list(v) for k, v in form.errors.items()})
-            login = row.values.get("login", "").lower()
+        user, errors = check_user(row.values)
+        login = row.values.get("login", "").strip().lower()
+        if errors:
+            _report(plan, row, errors)
         else:
-            data = form.cleaned_data
-            login = data["login"].lower()
-            plan.users.append(UserPlan(row.number, data["login"], data["name"],
-                                       data["furigana"], data["email"],
-                                       data.get("is_admin") == "1", data["password"]))
+            user.row = row.number
+            plan.users.append(user)
         if not login:
             continue
         if login in existing:
@@ -128,12 +149,12 @@ def _plan_linkages(rows: list[Row], new_logins: set[str], plan: Plan) -> None:
             plan.problems.append(Problem(row.sheet, row.number, row.columns.get("login", ""),
                                          _("There is no user with this login ID (add them on "
                                            "the 利用者 sheet).")))
-        form = LinkageForm(_form_data(row.values), owner=None,
-                           conflict_check=lambda a, k=key: conflict_reason(addresses[k], a))
-        if not form.is_valid():
-            _report(plan, row, {k: list(v) for k, v in form.errors.items()})
+        value, errors = check_linkage(
+            _form_data(row.values),
+            conflict_check=lambda a, k=key: conflict_reason(addresses[k], a))
+        if errors:
+            _report(plan, row, errors)
             continue
-        value: LinkageInput = form.cleaned_data["linkage"]
         addresses[key].append(value.mail_address)
         plan.linkages.append(LinkagePlan(row.number, login, value))
 
@@ -144,3 +165,82 @@ def _form_data(values: dict[str, str]) -> dict[str, str]:
             "smtp_auth": "default", "smtp_ssl": "0", "smtp_account": "", "smtp_password": ""}
     data.update({k: v for k, v in values.items() if k != "login"})
     return data
+
+
+CHOICES = {"pop_auth": ("auto", "user", "apop"), "leave_on_server": ("0", "1"),
+           "pop_ssl": ("0", "1"), "smtp_auth": ("default", "custom"), "smtp_ssl": ("0", "1")}
+FIELD_RULES = {
+    "mail_address": validation.clean_mail_address,
+    "pop_server": validation.parse_server,
+    "smtp_server": validation.parse_server,
+    "pop_account": validation.clean_account,
+    "pop_password": validation.clean_password,
+}
+MAX_FIELD = 400  # as the form's fields
+TEXT_FIELDS = ("mail_address", "pop_server", "pop_account", "pop_password", "smtp_server",
+               "smtp_account", "smtp_password")
+REQUIRED = {  # the form's messages for an empty required field
+    "mail_address": lambda: _("This field is required."),
+    "pop_server": lambda: _("This field is required."),
+    "smtp_server": lambda: _("This field is required."),
+    "pop_account": lambda: _("This field is required."),
+    "pop_password": lambda: _("Enter the mailbox password."),
+}
+
+
+def check_linkage(data: dict[str, str], *, conflict_check) -> tuple[LinkageInput | None,
+                                                                     dict[str, list[str]]]:
+    """The add form's rules (LinkageForm, add mode) for one row, without a Django form per
+    row: the same validation functions, the same messages. test_import_rules checks that
+    both always agree."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    values: dict[str, str] = {}
+    for name, allowed in CHOICES.items():
+        if data.get(name) not in allowed:
+            errors[name].append(_("Select a valid choice. %(value)s is not one of the "
+                                  "available choices.") % {"value": data.get(name, "")})
+    # What every CharField of the form checks: no NUL, at most 400 characters.
+    for name in TEXT_FIELDS:
+        raw = data.get(name) or ""
+        value = raw if name.endswith("password") else raw.strip()
+        if "\x00" in value:
+            errors[name].append(_("Null characters are not allowed."))
+        elif len(value) > MAX_FIELD:
+            errors[name].append(_("Ensure this value has at most %(limit_value)d characters "
+                                  "(it has %(show_value)d).") % {"limit_value": MAX_FIELD,
+                                                                  "show_value": len(value)})
+        else:
+            values[name] = value
+    custom = data.get("smtp_auth") == "custom"
+    rules = dict(FIELD_RULES, smtp_password=validation.clean_password)
+    if custom:
+        rules["smtp_account"] = validation.clean_account
+    clean: dict = {}
+    for name, rule in rules.items():
+        if name not in values:
+            continue
+        value = values[name]
+        if not value and name in REQUIRED:
+            errors[name].append(REQUIRED[name]())
+            continue
+        try:
+            clean[name] = rule(value)
+        except ValidationError as exc:
+            errors[name].extend(exc.messages)
+    if custom and values.get("smtp_password") == "" and "smtp_password" not in errors:
+        errors["smtp_password"].append(_("Enter the outgoing server password."))
+    if "mail_address" in clean and (problem := conflict_check(clean["mail_address"])):
+        errors["mail_address"].append(problem)
+    if errors:
+        return None, dict(errors)
+    pop_ssl, smtp_ssl = data["pop_ssl"] == "1", data["smtp_ssl"] == "1"
+    (pop_host, pop_port), (smtp_host, smtp_port) = clean["pop_server"], clean["smtp_server"]
+    return LinkageInput(
+        mail_address=clean["mail_address"], pop_host=pop_host,
+        pop_port=pop_port or DEFAULT_PORTS[("pop", pop_ssl)], pop_account=clean["pop_account"],
+        pop_password=clean["pop_password"], pop_auth=data["pop_auth"],
+        leave_on_server=data["leave_on_server"] == "1", pop_ssl=pop_ssl, smtp_host=smtp_host,
+        smtp_port=smtp_port or DEFAULT_PORTS[("smtp", smtp_ssl)], smtp_auth=data["smtp_auth"],
+        smtp_account=clean.get("smtp_account", "") if custom else "",
+        smtp_password=clean.get("smtp_password", "") if custom else "", smtp_ssl=smtp_ssl,
+    ), {}

@@ -83,7 +83,9 @@ def progress(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk, status="committed")
     checks = batch.checks.select_related("linkage", "linkage__owner")
     counts = {status: checks.filter(status=status).count() for status in CheckStatus.values}
-    waiting = counts[CheckStatus.PENDING] + counts[CheckStatus.RUNNING]
+    # Every imported linkage still there and not yet checked is waiting.
+    waiting = max(0, batch.linkages.count() - counts[CheckStatus.OK]
+                  - counts[CheckStatus.FAILED])
     failures = checks.filter(status=CheckStatus.FAILED)[:200]
     return render(request, "beatman/import_progress.html", {
         "batch": batch, "counts": counts, "waiting": waiting, "failures": failures,

@@ -93,6 +93,9 @@ class Linkage(LinkageFields):
                                    choices=SmtpMethod.choices, blank=True)
     smtp_mechanism = models.CharField(_("SMTP AUTH mechanism"), max_length=20, blank=True)
     is_primary = models.BooleanField(_("primary address"), default=False)
+    # Set when the linkage came from an Excel import (its progress page counts these).
+    import_batch = models.ForeignKey("ImportBatch", null=True, blank=True, editable=False,
+                                     on_delete=models.SET_NULL, related_name="linkages")
     checked_at = models.DateTimeField(_("last successful check"), null=True, blank=True)
     pop_password_set_at = models.DateTimeField(null=True, editable=False)
     smtp_password_set_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -15,3 +15,8 @@ def connection_check(check_id: str) -> str:
 def hash_imported_passwords(batch_id: str) -> int:
     # The batch id only says which import asked; every waiting password is hashed.
     return services.hash_pending_passwords()
+
+
+@task()
+def check_imported_linkages(batch_id: str) -> int:
+    return services.check_imported_linkages(batch_pk=batch_id)

@@ -48,9 +48,9 @@ def task_queue():
 
 def run_queued(queue) -> list:
     """Run every enqueued task the way the worker would; returns their return values."""
-    results = [r.task.call(*r.args, **r.kwargs) for r in list(queue.results)]
-    queue.clear()
-    return results
+    pending = list(queue.results)
+    queue.clear()  # tasks these enqueue (a next chunk, say) stay queued for the next call
+    return [r.task.call(*r.args, **r.kwargs) for r in pending]
 
 
 @pytest.fixture

@@ -93,12 +93,14 @@ def test_preview_commit_login_and_checks(boss, admin_user, mail_peers, task_queu
     assert response["Location"] == again["Location"]  # a double click registers once
     assert User.objects.filter(login__in=["jiro", "saburo"]).count() == 2
     assert User.objects.get(login="saburo").is_admin
-    assert Linkage.objects.count() == 3 and ConnectionCheck.objects.count() == 3
+    assert Linkage.objects.count() == 3 and ConnectionCheck.objects.count() == 0
     batch.refresh_from_db()
     assert batch.payload == {}  # the encrypted rows are gone once registered
     entry = AuditEntry.objects.get(action="import.commit")
     assert entry.details["sha256"] == batch.file_sha256
     assert (entry.details["users"], entry.details["linkages"]) == (2, 3)
+    html = boss.get(reverse("manage:import-progress", kwargs={"pk": batch.pk})).content
+    assert b'id="count-waiting">3<' in html and b'http-equiv="refresh"' in html
     # Imported users can log in before their password has been hashed...
     jiro = User.objects.get(login="jiro")
     assert not jiro.has_usable_password() and PendingPassword.objects.count() == 2
@@ -108,16 +110,21 @@ def test_preview_commit_login_and_checks(boss, admin_user, mail_peers, task_queu
     jiro.refresh_from_db()
     assert jiro.check_password("Initial-Pass-123")
     assert not PendingPassword.objects.filter(user=jiro).exists()
-    # ... and the worker hashes the rest; checks are spaced out, not fired all at once.
-    queued = list(task_queue.results)
-    hashing = [r for r in queued if r.task.name == "hash_imported_passwords"]
-    checks = [r for r in queued if r.task.name == "connection_check"]
-    assert len(hashing) == 1 and len(checks) == 3
-    run_after = sorted(r.task.run_after for r in checks)
-    assert run_after[-1] > run_after[0]
+    assert Client().post(reverse("login"), {"username": "saburo", "password": "wrong"}
+                         ).status_code == 200
+    # ... and the worker hashes the rest, and checks the linkages a chunk at a time, the
+    # next chunk queued for a little later (never every provider at once).
+    settings.BEATBOX_IMPORT_CHECK_CHUNK = 2
+    names = sorted(r.task.name for r in task_queue.results)
+    assert names == ["check_imported_linkages", "hash_imported_passwords"]
     run_queued(task_queue)
     assert not PendingPassword.objects.exists()
     assert User.objects.get(login="saburo").check_password("Initial-Pass-123")
+    assert ConnectionCheck.objects.count() == 2
+    [later] = task_queue.results
+    assert later.task.name == "check_imported_linkages" and later.task.run_after is not None
+    run_queued(task_queue)
+    assert ConnectionCheck.objects.count() == 3 and not task_queue.results
     progress = boss.get(reverse("manage:import-progress", kwargs={"pk": batch.pk}))
     html = progress.content.decode()
     statuses = dict(ConnectionCheck.objects.values_list("linkage__mail_address", "status"))
