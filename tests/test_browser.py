@@ -201,3 +201,42 @@ def test_change_primary_and_delete_in_browser(browser_page, stack, dovecot, smtp
     rows = page.locator("tbody tr")
     assert rows.count() == 1 and "hanako@provider.example" in rows.first.inner_text()
     assert old_smtp.handler.data_received == new_smtp.handler.data_received == 0
+
+
+def test_bulk_registration_in_browser(browser_page, stack, dovecot, smtp_server, tmp_path):
+    from tests.peers import TEST_USERS
+    from tests.xlsx import book, linkage_row, user_row
+
+    page = browser_page
+    smtp = smtp_server(dict(TEST_USERS), certs=dovecot.certs, starttls=True)
+    bad = book(users=[user_row("jiro"), user_row("jiro")],
+               linkages=[linkage_row("jiro", "jiro@provider.example", pop="pop:99999")])
+    good = book(users=[user_row("jiro"), user_row("hanako")],
+                linkages=[linkage_row("jiro", "taro@provider.example",
+                                      pop=f"localhost:{dovecot.pop3}", account="taro",
+                                      password=TEST_USERS["taro"],
+                                      smtp=f"localhost:{smtp.port}"),
+                          linkage_row("hanako", "hanako@provider.example",
+                                      pop=f"localhost:{dovecot.pop3}", account="hanako",
+                                      password="wrong", smtp=f"localhost:{smtp.port}")])
+    (tmp_path / "bad.xlsx").write_bytes(bad)
+    (tmp_path / "good.xlsx").write_bytes(good)
+    _login(page, stack)
+    page.get_by_role("link", name="利用者情報一括登録").click()
+    page.set_input_files("input[type=file]", str(tmp_path / "bad.xlsx"))
+    page.get_by_role("button", name="ファイルを確認").click()
+    problems = page.locator("#problems tbody tr")
+    assert problems.count() >= 2
+    assert "何も登録していません" in page.content()
+    shot(page, tmp_path, "20-import-problems")
+    page.set_input_files("input[type=file]", str(tmp_path / "good.xlsx"))
+    page.get_by_role("button", name="ファイルを確認").click()
+    page.get_by_text("問題は見つかりませんでした").wait_for()
+    assert "Initial-Pass" not in page.content()
+    shot(page, tmp_path, "21-import-preview")
+    page.get_by_role("button", name="登録").click()
+    page.locator("#count-waiting", has_text="0").wait_for(timeout=90_000)
+    assert page.locator("#count-ok").inner_text() == "1"
+    assert page.locator("#count-failed").inner_text() == "1"
+    assert "hanako@provider.example" in page.content()  # a link to the failed check
+    shot(page, tmp_path, "22-import-progress")
