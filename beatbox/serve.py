@@ -1,4 +1,5 @@
-"""`make run`: the web server (gunicorn on :8080) and the task worker, stopped together.
+"""`make run`: the web server (gunicorn on :8080), the task worker and the fetch schedule,
+stopped together.
 
 Ctrl-C (or SIGTERM) stops both; if either dies, the other is stopped too, so the box never
 runs half a service silently.
@@ -23,7 +24,8 @@ def main() -> int:
                 # One shared control socket under $HOME would be fought over by every instance.
                 "--no-control-socket"]
     worker = [python, "manage.py", "db_worker", "--interval", "0.5"]
-    procs = [subprocess.Popen(gunicorn), subprocess.Popen(worker)]  # noqa: S603
+    scheduler = [python, "manage.py", "run_scheduler"]
+    procs = [subprocess.Popen(cmd) for cmd in (gunicorn, worker, scheduler)]  # noqa: S603
     print(f"beat-box: serving on http://{BIND}/ with the task worker; Ctrl-C stops both.",
           flush=True)
     stopping = False

@@ -196,6 +196,14 @@ BEATBOX_PROBE_RELAY_RECIPIENT = os.environ.get("BEATBOX_PROBE_RELAY_RECIPIENT",
 BEATBOX_CHECK_RATE = int(os.environ.get("BEATBOX_CHECK_RATE", "10"))
 BEATBOX_CHECK_RATE_WINDOW = int(os.environ.get("BEATBOX_CHECK_RATE_WINDOW", "600"))
 
+# Fetching (DESIGN §10): clamd's socket (a path, or host:port), how often, how much at once.
+BEATBOX_CLAMD = os.environ.get("BEATBOX_CLAMD", "/var/run/clamav/clamd.ctl")
+BEATBOX_FETCH_INTERVAL = float(os.environ.get("BEATBOX_FETCH_INTERVAL", "300"))
+BEATBOX_FETCH_TICK = float(os.environ.get("BEATBOX_FETCH_TICK", "15"))
+BEATBOX_FETCH_CONCURRENCY = int(os.environ.get("BEATBOX_FETCH_CONCURRENCY", "4"))
+BEATBOX_FETCH_DEADLINE = float(os.environ.get("BEATBOX_FETCH_DEADLINE", "600"))
+BEATBOX_FETCH_MAX_MESSAGE = int(os.environ.get("BEATBOX_FETCH_MAX_MESSAGE", 50 * 1024 * 1024))
+
 # Bulk registration: uploads stay in memory (never a temporary file on disk).
 BEATBOX_IMPORT_MAX_BYTES = int(os.environ.get("BEATBOX_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 BEATBOX_IMPORT_MAX_ROWS = int(os.environ.get("BEATBOX_IMPORT_MAX_ROWS", "20000"))

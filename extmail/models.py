@@ -231,3 +231,67 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name or self.file_sha256[:12]} ({self.status})"
+
+
+class FetchState(models.Model):
+    """Where fetching stands for one linkage (状況確認 shows it)."""
+
+    linkage = models.OneToOneField(Linkage, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="fetch")
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    lock_until = models.DateTimeField(null=True, blank=True)
+    last_fetch_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=40, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)  # in a row
+    login_failures = models.PositiveIntegerField(default=0)  # in a row
+    paused = models.BooleanField(default=False)  # stopped after repeated login failures
+    # The user's choice at the first check: only mail arriving from now on.
+    only_new = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"fetch state of {self.linkage_id}"
+
+
+class MessageStatus(models.TextChoices):
+    DELIVERED = "delivered", _("Delivered")
+    QUARANTINED = "quarantined", _("Quarantined (virus)")
+    FAILED = "failed", _("Failed, will retry")
+    SET_ASIDE = "set_aside", _("Set aside")
+    EXISTING = "existing", _("Left alone (was there before)")
+
+
+class FetchedMessage(models.Model):
+    """One message of a provider mailbox, by its unique id: fetched once, never again."""
+
+    linkage = models.ForeignKey(Linkage, on_delete=models.CASCADE, related_name="messages")
+    uid = models.CharField(max_length=120)
+    status = models.CharField(max_length=12, choices=MessageStatus.choices)
+    attempts = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    virus = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=40, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["linkage", "uid"],
+                                               name="extmail_message_once_per_linkage")]
+        indexes = [models.Index(fields=["linkage", "status", "fetched_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.linkage_id} {self.uid} {self.status}"
+
+
+class UserNotice(models.Model):
+    """Something the box tells a user once, at their next visit (e.g. fetching paused)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notices")
+    kind = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"

@@ -20,3 +20,11 @@ def hash_imported_passwords(batch_id: str) -> int:
 @task()
 def check_imported_linkages(batch_id: str) -> int:
     return services.check_imported_linkages(batch_pk=batch_id)
+
+
+@task()
+def fetch_linkages(linkage_ids: list[str]) -> list[str]:
+    """A round of fetching: several linkages, a capped number at a time."""
+    from .fetch.runner import fetch_many
+
+    return [o.status for o in fetch_many(linkage_ids)]

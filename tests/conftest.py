@@ -113,3 +113,10 @@ def postfix(dovecot):
     server = peers.start_postfix(dovecot)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def clamd():
+    server = peers.start_clamd()
+    yield server
+    server.stop()

@@ -137,7 +137,8 @@ local 127.0.0.2 {{
 # Mailbox users of the test provider (the trailing space and the non-ASCII characters are on
 # purpose: passwords are sent exactly as typed, as UTF-8).
 TEST_USERS = {"taro": "Secr3t pass ", "hanako": "パス wörd ①",
-              "sentinel": "Sentinel-POP-Päss 9"}
+              "sentinel": "Sentinel-POP-Päss 9", "fetcher": "Fetch-pw 1",
+              "fetcher2": "Fetch-pw 2"}
 
 
 @dataclass
@@ -186,6 +187,15 @@ class Dovecot:
 
     def message_count(self, user: str) -> int:
         return sum(len(list((self.maildir(user) / s).iterdir())) for s in ("new", "cur"))
+
+    def messages(self, user: str) -> list[bytes]:
+        return [p.read_bytes() for s in ("new", "cur") for p in (self.maildir(user) / s).iterdir()]
+
+    def empty(self, user: str) -> None:
+        """Remove every message (Dovecot notices at the next login)."""
+        for sub in ("new", "cur", "tmp"):
+            for path in (self.maildir(user) / sub).iterdir():
+                path.unlink()
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -551,3 +561,70 @@ def _start_postfix(dovecot: Dovecot) -> Postfix:
         pf.stop()
         raise RuntimeError("postfix did not start:\n" + pf.log()) from None
     return pf
+
+
+# --- clamd ---------------------------------------------------------------------------------
+
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+@dataclass
+class Clamd:
+    directory: Path
+    socket: str
+    proc: subprocess.Popen | None = None
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_clamd() -> Clamd:
+    """A private clamd whose only signature is EICAR's (built here with sigtool: no network)."""
+    directory = Path(tempfile.mkdtemp(prefix="beatbox-clamd-"))
+    (directory / "db").mkdir()
+    (directory / "eicar.com").write_bytes(EICAR)
+    with open(directory / "db" / "eicar.hdb", "wb") as out:
+        subprocess.run(["sigtool", "--md5", str(directory / "eicar.com")], stdout=out,
+                       check=True, timeout=60)
+    sock = str(directory / "clamd.sock")
+    (directory / "clamd.conf").write_text(
+        f"LocalSocket {sock}\nDatabaseDirectory {directory / 'db'}\nForeground yes\n"
+        f"LogFile {directory / 'clamd.log'}\nStreamMaxLength 60M\n", encoding="utf-8")
+    clamd = Clamd(directory, sock)
+    binary = shutil.which("clamd") or "/usr/sbin/clamd"
+    clamd.proc = subprocess.Popen([binary, "-c", str(directory / "clamd.conf")],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    end = time.monotonic() + 60
+    while time.monotonic() < end:
+        if os.path.exists(sock):
+            try:
+                with socket.socket(socket.AF_UNIX) as s:
+                    s.connect(sock)
+                    s.sendall(b"zPING\0")
+                    if s.recv(16).startswith(b"PONG"):
+                        return clamd
+            except OSError:
+                pass
+        time.sleep(0.1)
+    clamd.stop()
+    raise RuntimeError("clamd did not start")
+
+
+def make_message(n: int, size: int = 2000, *, virus: bool = False) -> bytes:
+    """A plain message (or one with EICAR attached), unique by its number."""
+    body = (f"Message number {n}.\r\n" + "x" * 70 + "\r\n") * max(1, size // 90)
+    head = (f"From: sender{n}@example.net\r\nTo: fetcher@provider.example\r\n"
+            f"Subject: test {n}\r\nMessage-ID: <{n}.{time.time_ns()}@test>\r\n")
+    if not virus:
+        return (head + "\r\n" + body).encode()
+    return (head + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n"
+            "--XX\r\nContent-Type: text/plain\r\n\r\n" + body + "--XX\r\n"
+            "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+            "Content-Disposition: attachment; filename=eicar.com\r\n\r\n"
+            + base64.b64encode(EICAR).decode() + "\r\n--XX--\r\n").encode()

@@ -44,7 +44,7 @@ def test_stack_serves_and_stops_with_its_worker():
     stack = start_stack({})
     try:
         children = _children(stack.proc.pid)
-        assert len(children) == 2  # gunicorn and the task worker
+        assert len(children) == 3  # gunicorn, the task worker and the fetch schedule
         with urllib.request.urlopen(stack.url + "/beatman/login/", timeout=10) as response:
             html = response.read().decode()
             assert response.status == 200

@@ -253,12 +253,16 @@ class Conn:
             raise self._lost(exc) from exc
 
     def read_line(self) -> str:
+        return _text(self.read_line_bytes())
+
+    def read_line_bytes(self, max_line: int = MAX_LINE) -> bytes:
+        """One line without its CRLF, as bytes (message bodies are not always UTF-8)."""
         while b"\n" not in self.buf:
-            if len(self.buf) > MAX_LINE:
+            if len(self.buf) > max_line:
                 raise ProbeError(Cause.PROTOCOL_ERROR, "reply line too long", _text(self.buf[:200]))
             try:
                 self.sock.settimeout(self.deadline.timeout(self.policy.op_timeout))
-                chunk = self.sock.recv(4096)
+                chunk = self.sock.recv(65536)
             except TimeoutError as exc:
                 raise ProbeError(Cause.TIMEOUT, "server did not answer in time",
                                  _text(self.buf)) from exc
@@ -271,9 +275,9 @@ class Conn:
                                  _text(self.buf))
             self.buf += chunk
         line, self.buf = self.buf.split(b"\n", 1)
-        if len(line) > MAX_LINE:
+        if len(line) > max_line:
             raise ProbeError(Cause.PROTOCOL_ERROR, "reply line too long", _text(line[:200]))
-        return _text(line.rstrip(b"\r"))
+        return line[:-1] if line.endswith(b"\r") else line
 
     def _lost(self, exc: OSError) -> ProbeError:
         if self.deadline.expired:

@@ -40,14 +40,16 @@ def command(conn: Conn, line: str) -> tuple[bool, str]:
     return reply.startswith("+OK"), reply
 
 
-def check_pop(settings: PopSettings, policy: Policy, deadline: Deadline,
-              logged_in: threading.Event | None = None) -> PopResult:
-    result = PopResult()
-    conn: Conn | None = None
+def connect_and_login(settings: PopSettings, policy: Policy, deadline: Deadline,
+                      result: PopResult) -> Conn:
+    """Connect, check the greeting, upgrade with STLS when offered, and log in.
+
+    Shared by the connection check and the fetcher; steps are recorded in `result`.
+    """
+    check_wire_safe(settings.host, settings.account, settings.password)
+    conn = open_conn(settings.host, settings.port, implicit_tls=settings.ssl,
+                     policy=policy, deadline=deadline, steps=result.steps)
     try:
-        check_wire_safe(settings.host, settings.account, settings.password)
-        conn = open_conn(settings.host, settings.port, implicit_tls=settings.ssl,
-                         policy=policy, deadline=deadline, steps=result.steps)
         result.tls = conn.tls
         with timed(result.steps, "greeting") as step:
             try:
@@ -73,8 +75,20 @@ def check_pop(settings: PopSettings, policy: Policy, deadline: Deadline,
                         exc.cause = Cause.STLS_FAILED
                     raise
             result.tls = conn.tls
-            caps = capabilities(conn, result)
+            capabilities(conn, result)
         login(conn, settings, stamp.group(0) if stamp else None, result)
+        return conn
+    except BaseException:
+        conn.close()
+        raise
+
+
+def check_pop(settings: PopSettings, policy: Policy, deadline: Deadline,
+              logged_in: threading.Event | None = None) -> PopResult:
+    result = PopResult()
+    conn: Conn | None = None
+    try:
+        conn = connect_and_login(settings, policy, deadline, result)
         if logged_in is not None:
             logged_in.set()
         mailbox(conn, settings, result)
