@@ -240,6 +240,7 @@ class FetchState(models.Model):
                                    related_name="fetch")
     next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
     lock_until = models.DateTimeField(null=True, blank=True)
+    lock_owner = models.CharField(max_length=100, blank=True)  # "host:pid" of the session
     last_fetch_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=40, blank=True)

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import signal
+import socket
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -71,17 +72,41 @@ def state_of(linkage: Linkage) -> FetchState:
     return FetchState.objects.get_or_create(linkage=linkage)[0]
 
 
+def _me() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _dead_owner(owner: str) -> bool:
+    """A lock left by a process of this host that no longer runs (killed, power cut)."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _acquire(linkage_id, lease: float) -> bool:
-    """Take the per-linkage lock (one session at a time), atomically, or say it is busy."""
+    """Take the per-linkage lock (one session at a time), atomically, or say it is busy.
+
+    A lock expires after its lease; one whose process died on this host is taken over at once.
+    """
     now = timezone.now()
-    FetchState.objects.get_or_create(linkage_id=linkage_id)
-    return FetchState.objects.filter(linkage_id=linkage_id).filter(
-        Q(lock_until__isnull=True) | Q(lock_until__lt=now)).update(
-        lock_until=now + timedelta(seconds=lease)) == 1
+    state, _ = FetchState.objects.get_or_create(linkage_id=linkage_id)
+    free = Q(lock_until__isnull=True) | Q(lock_until__lt=now)
+    if state.lock_owner and state.lock_until and _dead_owner(state.lock_owner):
+        free |= Q(lock_owner=state.lock_owner)
+    return FetchState.objects.filter(linkage_id=linkage_id).filter(free).update(
+        lock_until=now + timedelta(seconds=lease), lock_owner=_me()) == 1
 
 
 def _release(linkage_id) -> None:
-    FetchState.objects.filter(linkage_id=linkage_id).update(lock_until=None)
+    FetchState.objects.filter(linkage_id=linkage_id, lock_owner=_me()).update(
+        lock_until=None, lock_owner="")
 
 
 def fetch_linkage(linkage_id, *, crash=crash_point) -> Outcome:
