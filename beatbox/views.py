@@ -7,5 +7,8 @@ def root(request: HttpRequest) -> HttpResponse:
 
 
 def top(request: HttpRequest) -> HttpResponse:
-    """The settings top page with the menu [設定] › [自身の設定] › …"""
-    return render(request, "beatman/top.html")
+    """The settings top page with the menu [設定] › [自身の設定] › …, and notices (once)."""
+    from extmail import services
+
+    return render(request, "beatman/top.html",
+                  {"notices": services.take_notices(user=request.user)})

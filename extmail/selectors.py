@@ -69,3 +69,21 @@ def conflict_reason(existing, address: str) -> str | None:
 
 def latest_check(*, linkage: Linkage) -> ConnectionCheck | None:
     return linkage.checks.order_by("-created_at").first()
+
+
+def fetch_summary(*, linkage: Linkage) -> dict:
+    """What 状況確認 shows about fetching: times, counts, last error, next poll."""
+    from django.utils import timezone
+
+    from .models import FetchedMessage, FetchState
+
+    state = FetchState.objects.filter(linkage=linkage).first()
+    messages = FetchedMessage.objects.filter(linkage=linkage)
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return {
+        "state": state,
+        "total": messages.filter(status="delivered").count(),
+        "today": messages.filter(status="delivered", fetched_at__gte=today).count(),
+        "quarantined": messages.filter(status="quarantined").count(),
+        "set_aside": messages.filter(status="set_aside").count(),
+    }

@@ -535,3 +535,48 @@ def hash_pending_passwords(*, limit: int | None = None) -> int:
                     type(item.user).objects.filter(pk=item.user_id).update(password=encoded)
                     done += 1
     return done
+
+
+# --- fetching: what users can ask for ------------------------------------------------------
+
+def fetch_now(*, linkage: Linkage, actor) -> bool:
+    """「今すぐ受信」: queue a fetch of this linkage now. False if it cannot be fetched yet."""
+    from .models import FetchState
+    from .tasks import fetch_linkages
+
+    if linkage.state != LinkageState.OK:
+        return False
+    state, _ = FetchState.objects.get_or_create(linkage=linkage)
+    if state.paused:
+        state.paused = False  # the user asks again: try once more
+        state.login_failures = 0
+        state.save(update_fields=["paused", "login_failures"])
+    transaction.on_commit(lambda: fetch_linkages.enqueue([str(linkage.pk)]))
+    audit.record(actor=actor, action="linkage.fetch_now", subject=linkage.owner,
+                 target=linkage.mail_address, details={"linkage": str(linkage.pk)})
+    return True
+
+
+def choose_only_new_mail(*, linkage: Linkage, actor) -> bool:
+    """Beyond the seed: fetch only mail that arrives from now on (before the first fetch)."""
+    from .models import FetchedMessage, FetchState
+
+    if FetchedMessage.objects.filter(linkage=linkage).exists():
+        return False  # mail has been fetched already: too late to choose
+    state, _ = FetchState.objects.get_or_create(linkage=linkage)
+    if state.last_success_at is not None:
+        return False
+    state.only_new = True
+    state.save(update_fields=["only_new"])
+    audit.record(actor=actor, action="linkage.only_new_mail", subject=linkage.owner,
+                 target=linkage.mail_address, details={"linkage": str(linkage.pk)})
+    return True
+
+
+def take_notices(*, user) -> list:
+    """Notices the user has not seen; shown once, then marked seen."""
+    from .models import UserNotice
+
+    notices = list(UserNotice.objects.filter(user=user, seen_at__isnull=True).order_by("pk"))
+    UserNotice.objects.filter(pk__in=[n.pk for n in notices]).update(seen_at=timezone.now())
+    return notices

@@ -159,6 +159,7 @@ def status(request: HttpRequest, pk: uuid.UUID, user_pk: int | None = None) -> H
     latest = selectors.latest_check(linkage=linkage)
     return _render(request, scope, "extmail/status.html", {
         "linkage": linkage, "check": latest, "show_raw": request.user.is_admin,
+        "fetch": selectors.fetch_summary(linkage=linkage),
         "explanation": explain(latest.cause) if latest and latest.status == "failed" else None,
         "pending_change": latest is not None and latest.draft_id is not None,
     })
@@ -212,3 +213,31 @@ def mail_client(request: HttpRequest, user_pk: int | None = None) -> HttpRespons
         "linkages": selectors.linkages_of(owner=scope.owner),
         "box_host": settings.BEATBOX_HOSTNAME,
     })
+
+
+@require_POST
+def fetch_now(request: HttpRequest, pk: uuid.UUID, user_pk: int | None = None) -> HttpResponse:
+    """「今すぐ受信」 on 状況確認."""
+    scope = scope_of(request, user_pk)
+    linkage = selectors.linkage_of(owner=scope.owner, pk=pk)
+    if services.fetch_now(linkage=linkage, actor=request.user):
+        messages.success(request, _("Receiving has started. This page shows the result when "
+                                    "you reload it."))
+    else:
+        messages.error(request, _("Mail can be received once the connection check has "
+                                  "succeeded."))
+    return redirect(scope.url("status", pk=linkage.pk))
+
+
+@require_POST
+def only_new_mail(request: HttpRequest, pk: uuid.UUID, user_pk: int | None = None
+                  ) -> HttpResponse:
+    scope = scope_of(request, user_pk)
+    linkage = selectors.linkage_of(owner=scope.owner, pk=pk)
+    if services.choose_only_new_mail(linkage=linkage, actor=request.user):
+        messages.success(request, _("Only mail arriving from now on will be received into "
+                                    "beat-box."))
+    else:
+        messages.error(request, _("Mail has already been received, so this can no longer be "
+                                  "chosen."))
+    return redirect(scope.url("status", pk=linkage.pk))

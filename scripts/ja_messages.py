@@ -533,6 +533,51 @@ JA: dict[str, str] = {
     "Their connection checks run one after another.":
         "%(when)s に利用者%(users)s人と外部メール連係%(linkages)s件を登録しました。接続確認を順番に行っています。",
     "Failed checks": "接続確認に失敗したもの",
+    # the add form's rules, repeated by the import's row checker (Django's own wording)
+    "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).":
+        "この値は %(limit_value)d 文字以下でなければなりません( %(show_value)d 文字になっています)。",
+    "This field is required.": "このフィールドは必須です。",
+    "Select a valid choice. %(value)s is not one of the available choices.":
+        "正しく選択してください。 %(value)s は候補にありません。",
+    "Null characters are not allowed.": "何か文字を入力してください。",
+    # fetching (issue 6)
+    "Delivered": "受信済み",
+    "Quarantined (virus)": "隔離(ウイルス)",
+    "Failed, will retry": "失敗(再試行します)",
+    "Set aside": "保留",
+    "Left alone (was there before)": "対象外(以前からあったメール)",
+    "Receiving has started. This page shows the result when you reload it.":
+        "受信を開始しました。結果は、この画面を再読み込みすると表示されます。",
+    "Mail can be received once the connection check has succeeded.":
+        "接続確認が完了すると、メールを受信できるようになります。",
+    "Only mail arriving from now on will be received into beat-box.":
+        "これから届くメールだけをbeat-boxに受信します。",
+    "Mail has already been received, so this can no longer be chosen.":
+        "すでにメールを受信しているため、この設定は選べません。",
+    "Receiving mail for %(address)s has stopped: the provider refused the account name or "
+    "password several times. Correct the password in Manage external mail linkages.":
+        "%(address)s のメールの受信を停止しました。プロバイダーにアカウント名またはパスワードを何度か"
+        "拒否されました。外部メール連係管理でパスワードを修正してください。",
+    "Receiving mail for %(address)s works again.": "%(address)s のメールの受信を再開しました。",
+    "beat-box will receive the mail already on the server too.":
+        "サーバーにすでにあるメールも、beat-boxに受信します。",
+    "Receive only mail arriving from now on": "これから届くメールだけを受信する",
+    "Receiving": "受信",
+    "Receiving is stopped because the provider refused the account name or password several "
+    "times. Correct the password on the change screen, or click [Receive now] to try again.":
+        "プロバイダーにアカウント名またはパスワードを何度か拒否されたため、受信を停止しています。"
+        "変更画面でパスワードを修正するか、[今すぐ受信]をクリックしてもう一度試してください。",
+    "Last received": "最後に受信した日時",
+    "Messages received (today / total)": "受信したメール(今日 / 合計)",
+    "Quarantined (virus found)": "隔離したメール(ウイルス検出)",
+    "Set aside (could not be received)": "保留したメール(受信できなかったもの)",
+    "Last error": "最後のエラー",
+    "Next receiving": "次の受信",
+    "stopped": "停止中",
+    "soon": "まもなく",
+    "Receive now": "今すぐ受信",
+    "Mail is received once the connection check has succeeded.":
+        "接続確認が完了すると、メールを受信します。",
 }
 JA_PLURAL = {"%(n)s message": ["%(n)s通"], "%(n)s linkage": ["%(n)s件"],
              "%(n)s problem in %(file_name)s: nothing was registered.":

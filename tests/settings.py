@@ -28,3 +28,6 @@ STORAGES = {
 
 # aiosmtpd (the fake provider in tests) logs every SMTP line at INFO.
 LOGGING["loggers"]["mail.log"] = {"level": "WARNING"}  # noqa: F405
+# One in-memory test database: fetch rounds run in the test's own thread (parallel sessions
+# are tested in test_fetch_crash.py against a database file).
+BEATBOX_FETCH_CONCURRENCY = 1

@@ -240,3 +240,57 @@ def test_hanging_server_is_cut_at_the_deadline(user, fetching, fake_server, sett
     outcome = runner.fetch_linkage(linkage.pk)
     assert outcome.status == "error" and outcome.error == "timeout"
     assert time.monotonic() - start < 4
+
+
+# --- 状況確認, 今すぐ受信, notices -----------------------------------------------------------
+
+def test_status_page_receive_now_and_counts(user_client, user, fetching, task_queue,
+                                           django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    fetching.deliver("fetcher", peers.make_message(1))
+    fetching.deliver("fetcher", peers.make_message(2, virus=True))
+    linkage = make_linkage(user, dovecot=fetching)
+    status = reverse("extmail:status", kwargs={"pk": linkage.pk})
+    assert "今すぐ受信" in user_client.get(status).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = user_client.post(reverse("extmail:fetch", kwargs={"pk": linkage.pk}))
+    assert response["Location"] == status
+    [queued] = task_queue.results
+    assert queued.task.name == "fetch_linkages" and queued.args == [[str(linkage.pk)]]
+    from tests.conftest import run_queued
+
+    assert run_queued(task_queue) == [["ok"]]
+    html = user_client.get(status).content.decode()
+    assert 'id="fetch-counts">1 / 1<' in html and 'id="fetch-quarantined">1<' in html
+
+
+def test_only_new_mail_choice(user_client, user, fetching):
+    from django.urls import reverse
+
+    fetching.deliver("fetcher", peers.make_message(1))
+    linkage = make_linkage(user, dovecot=fetching, leave=True)
+    user_client.post(reverse("extmail:only-new", kwargs={"pk": linkage.pk}))
+    assert FetchState.objects.get(linkage=linkage).only_new
+    assert runner.fetch_linkage(linkage.pk).delivered == 0
+    # Too late once mail was received: the choice is refused.
+    response = user_client.post(reverse("extmail:only-new", kwargs={"pk": linkage.pk}),
+                                follow=True)
+    assert "選べません" in response.content.decode()
+
+
+def test_notice_is_shown_once(user_client, user):
+    UserNotice.objects.create(user=user, kind="fetch_paused",
+                              params={"address": "x@provider.example"})
+    first = user_client.get("/beatman/").content.decode()
+    assert "x@provider.example" in first and "停止" in first
+    assert "x@provider.example" not in user_client.get("/beatman/").content.decode()
+
+
+def test_scheduler_queues_due_rounds(user, fetching, task_queue):
+    from extmail.management.commands.run_scheduler import queue_due_round
+
+    linkage = make_linkage(user, dovecot=fetching)
+    assert queue_due_round() == 1
+    assert task_queue.results[0].args == [[str(linkage.pk)]]
+    assert queue_due_round() == 0  # not due again until the interval has passed
