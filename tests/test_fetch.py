@@ -294,3 +294,20 @@ def test_scheduler_queues_due_rounds(user, fetching, task_queue):
     assert queue_due_round() == 1
     assert task_queue.results[0].args == [[str(linkage.pk)]]
     assert queue_due_round() == 0  # not due again until the interval has passed
+
+
+def test_drip_feeding_server_is_cut_at_the_deadline(user, fetching, fake_server, settings):
+    settings.BEATBOX_FETCH_DEADLINE = 2
+    settings.BEATBOX_PROBE_TIMEOUT = 1
+
+    def drip(conn):
+        for ch in b"+OK ready" + b" " * 100:
+            conn.sendall(bytes([ch]))
+            time.sleep(0.2)
+
+    server = fake_server(drip)
+    linkage = make_linkage(user, host="127.0.0.1", port=server.port, dovecot=fetching)
+    start = time.monotonic()
+    assert runner.fetch_linkage(linkage.pk).error == "timeout"
+    assert time.monotonic() - start < 4
+    assert FetchState.objects.get(linkage=linkage).next_poll_at is not None  # backs off
