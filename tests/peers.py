@@ -27,6 +27,18 @@ from pathlib import Path
 import trustme
 
 
+def stop_process(proc: subprocess.Popen | None, grace: float = 10) -> None:
+    """Stop a server this test run started (by its PID): SIGTERM, then SIGKILL."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
@@ -198,13 +210,7 @@ class Dovecot:
                 path.unlink()
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 def start_dovecot() -> Dovecot:
@@ -518,12 +524,7 @@ class Postfix:
                 os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
             except (ValueError, ProcessLookupError):
                 pass
-        if self.proc and self.proc.poll() is None:
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, grace=15)  # master got SIGTERM above; this reaps start-fg
 
 
 def start_postfix(dovecot: Dovecot) -> Postfix:
@@ -575,13 +576,7 @@ class Clamd:
     proc: subprocess.Popen | None = None
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, grace=15)
 
 
 def start_clamd() -> Clamd:
