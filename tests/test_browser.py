@@ -240,3 +240,38 @@ def test_bulk_registration_in_browser(browser_page, stack, dovecot, smtp_server,
     assert page.locator("#count-failed").inner_text() == "1"
     assert "hanako@provider.example" in page.content()  # a link to the failed check
     shot(page, tmp_path, "22-import-progress")
+
+
+def test_receiving_in_browser(browser_page, dovecot, clamd, smtp_server, tmp_path):
+    """状況確認 → 今すぐ受信: the real worker fetches from Dovecot through clamd."""
+    from tests import peers
+
+    stack = start_stack({"BEATBOX_PROBE_ALLOWED_NETWORKS": "127.0.0.0/8",
+                         "BEATBOX_PROBE_CAFILE": dovecot.certs.cafile,
+                         "BEATBOX_CLAMD": clamd.socket, "BEATBOX_FETCH_INTERVAL": "3600"})
+    try:
+        page = browser_page
+        smtp = smtp_server(dict(peers.TEST_USERS), certs=dovecot.certs, starttls=True)
+        dovecot.empty("fetcher2")
+        dovecot.deliver("fetcher2", peers.make_message(1))
+        dovecot.deliver("fetcher2", peers.make_message(2, virus=True))
+        _login(page, stack)
+        _add(page, stack, address="fetcher2@provider.example", pop_port=dovecot.pop3,
+             account="fetcher2", password=peers.TEST_USERS["fetcher2"], smtp_port=smtp.port)
+        page.goto(stack.url + "/beatman/setting/self/extmail/")
+        page.get_by_label("fetcher2@provider.example").check()
+        page.get_by_role("button", name="状況確認").click()
+        page.get_by_role("button", name="今すぐ受信").click()
+        for _ in range(60):
+            if page.locator("#fetch-counts").inner_text().strip() == "1 / 1":
+                break
+            page.wait_for_timeout(500)
+            page.reload()
+        assert page.locator("#fetch-counts").inner_text().strip() == "1 / 1"
+        assert page.locator("#fetch-quarantined").inner_text().strip() == "1"
+        shot(page, tmp_path, "30-receiving")
+        assert dovecot.message_count("fetcher2") == 0
+        new = list((stack.data_dir / "mailboxes").glob("*/new/*"))
+        assert len(new) == 1 and b"number 1." in new[0].read_bytes()
+    finally:
+        stack.stop()
