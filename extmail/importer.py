@@ -217,6 +217,9 @@ def _read_sheet(book, ws, columns: tuple[Column, ...], limits: Limits,
         for number, cells in parser.parse():
             if header is None:
                 header = _read_header(title, number, cells, columns, problems)
+                # Where each field is, for messages: the same for every row of the sheet.
+                labels = {column.name: _label(index, column)
+                          for index, column in header.items()}
                 continue
             count += 1
             if count > limits.max_rows:
@@ -224,7 +227,7 @@ def _read_sheet(book, ws, columns: tuple[Column, ...], limits: Limits,
                     "Too many rows: at most %(n)d rows can be registered at once.")
                     % {"n": limits.max_rows}))
                 break
-            row = _read_row(title, number, cells, header, limits, problems)
+            row = _read_row(title, number, cells, header, labels, limits, problems)
             if row is not None:
                 rows.append(row)
         hidden = {int(r) for r, attrs in parser.row_dimensions.items()
@@ -271,9 +274,8 @@ def _read_header(title: str, number: int, cells: list[dict], columns: tuple[Colu
 
 
 def _read_row(title: str, number: int, cells: list[dict], header: dict[int, Column],
-              limits: Limits, problems: list[Problem]) -> Row | None:
+              labels: dict[str, str], limits: Limits, problems: list[Problem]) -> Row | None:
     values: dict[str, str] = {}
-    labels: dict[str, str] = {}
     unread: set[str] = set()
     before = len(problems)
     found = False
@@ -287,8 +289,7 @@ def _read_row(title: str, number: int, cells: list[dict], header: dict[int, Colu
                 "There is a value in a column without a heading.")))
             continue
         found = True
-        label = _label(index, column)
-        labels[column.name] = label
+        label = labels[column.name]
         text = _cell_text(value, cell.get("data_type"), column, title, number, label,
                           problems)
         if text is not None and len(text) > limits.max_cell:
@@ -305,8 +306,6 @@ def _read_row(title: str, number: int, cells: list[dict], header: dict[int, Colu
             values[column.name] = text
     if not found and len(problems) == before:
         return None  # an empty row is simply skipped
-    for index, column in header.items():
-        labels.setdefault(column.name, _label(index, column))
     return Row(title, number, values, labels, unread)
 
 

@@ -434,9 +434,12 @@ def commit_import(*, actor, batch_pk: uuid.UUID):
             # never matches any password; a short random tail is enough to be unique).
             user.password = "!" + secrets.token_urlsafe(12)
         User.objects.bulk_create(new_users, batch_size=500)
-        owners = {u.login.lower(): u for u in User.objects.filter(login__in=[
-            row["login"] for row in batch.payload.get("linkages", [])] + [
-            u["login"] for u in users_rows])}
+        if any(u.pk is None for u in new_users):  # a database that returns no ids
+            new_users = list(User.objects.filter(login__in=[u.login for u in new_users]))
+        owners = {u.login.lower(): u for u in new_users}
+        others = {row["login"] for row in batch.payload.get("linkages", [])
+                  if row["login"].lower() not in owners}
+        owners |= {u.login.lower(): u for u in User.objects.filter(login__in=others)}
         PendingPassword.objects.bulk_create([
             _pending(owners[u["login"].lower()], crypto.decrypt(
                 u["password"], row=row_id, field=f"u{u['row']}")) for u in users_rows],
