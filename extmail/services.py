@@ -53,11 +53,15 @@ def create_draft(*, owner, value: LinkageInput, target: Linkage | None = None) -
     draft.set_secret("pop_password", value.pop_password)
     draft.set_secret("smtp_password", value.smtp_password)
     draft.save()
-    # Drafts older than a day were abandoned on the confirmation screen: drop them (and the
-    # encrypted passwords they hold).
-    LinkageDraft.objects.filter(
-        owner=owner, created_at__lt=timezone.now() - timedelta(days=1)).delete()
+    purge_stale_drafts()
     return draft
+
+
+def purge_stale_drafts() -> int:
+    """Drafts older than a day were abandoned on the confirmation screen: drop them, with the
+    encrypted passwords they hold (also run by the schedule, for users who never return)."""
+    return LinkageDraft.objects.filter(
+        created_at__lt=timezone.now() - timedelta(days=1)).delete()[0]
 
 
 def start_check(*, owner, draft_pk: uuid.UUID, actor=None) -> ConnectionCheck:
@@ -267,6 +271,11 @@ def _finish(check: ConnectionCheck, *, report: probe.CheckReport | None, cause: 
         elif check.draft is None:
             linkage.state = LinkageState.FAILED
             linkage.save(update_fields=["state", "updated_at"])
+        else:
+            # A change that failed its check: the typed passwords are not kept around (the
+            # correction form asks again where the destination changed).
+            _forget_draft_secrets(check.draft)
+            check.draft.save(update_fields=["pop_password_enc", "smtp_password_enc"])
     log.info("check %s for linkage %s finished: %s %s", check.pk, linkage.pk, check.status,
              cause)
     return check.status

@@ -315,3 +315,27 @@ def test_state_changes_need_csrf(user, linked):
                 reverse("extmail:mainaddress")):
         assert client.post(url).status_code == 403, url
     assert Linkage.objects.filter(pk=linkage.pk).exists()
+
+
+def test_failed_change_and_abandoned_drafts_keep_no_password(
+        user_client, linked, mail_peers, task_queue, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from extmail import services
+    from extmail.models import LinkageDraft
+
+    dovecot, smtp = mail_peers
+    linkage = linked()
+    url = reverse("extmail:change", kwargs={"pk": linkage.pk})
+    confirm = user_client.post(url, form_data(dovecot, smtp, pop_password="typo-pw"))["Location"]
+    with django_capture_on_commit_callbacks(execute=True):
+        user_client.post(confirm)
+    assert run_queued(task_queue) == [CheckStatus.FAILED]
+    assert all(not d.pop_password_enc for d in LinkageDraft.objects.all())
+    # A draft left on the confirmation screen is gone after a day, password and all.
+    user_client.post(ADD_URL, form_data(mail_address="left@provider.example"))
+    LinkageDraft.objects.update(created_at=timezone.now() - timedelta(days=2))
+    assert services.purge_stale_drafts() >= 1
+    assert not LinkageDraft.objects.filter(mail_address="left@provider.example").exists()

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
+from extmail import services
 from extmail.fetch.runner import due_linkages
 from extmail.models import FetchState
 from extmail.tasks import fetch_linkages
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         while running:
             close_old_connections()
             queue_due_round()
+            services.purge_stale_drafts()
             if once:
                 return
             end = time.monotonic() + tick
