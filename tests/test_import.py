@@ -339,3 +339,13 @@ def test_workbook_saved_by_libreoffice(admin_user, tmp_path):
     assert batch is None
     assert [(p.row, p.column.split(" ")[0]) for p in plan.problems] == [(3, "D")]
     assert "数値" in plan.problems[0].message
+
+
+def test_system_check_requires_defusedxml(monkeypatch):
+    import openpyxl
+
+    from extmail.checks import safe_xml
+
+    assert safe_xml(None) == []
+    monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
+    assert [e.id for e in safe_xml(None)] == ["extmail.E002"]

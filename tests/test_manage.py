@@ -205,6 +205,9 @@ def test_every_linkage_url_is_404_for_another_user(client, user, other_user, lin
     client.force_login(other_user)
     urls = [reverse(f"extmail:{n}", kwargs={"pk": linkage.pk})
             for n in ("change", "status", "delete")]
+    for name in ("fetch", "only-new"):  # the receiving buttons (POST only)
+        assert client.post(reverse(f"extmail:{name}", kwargs={"pk": linkage.pk})
+                           ).status_code == 404
     urls.append(reverse("extmail:check", kwargs={"pk": linkage.pk, "check_pk": check.pk}))
     for url in urls:
         assert client.get(url).status_code == 404, url
