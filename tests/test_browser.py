@@ -69,6 +69,13 @@ def test_add_linkage_end_to_end(browser_page, stack, dovecot, smtp_server, tmp_p
     page.get_by_role("link", name="外部メール連係追加").click()
     assert page.url.endswith("/beatman/setting/self/extmail/addmail.jsp")
 
+    # The outgoing server's own account is asked for only with 認証方式 = 指定する.
+    assert not page.locator("#id_smtp_account").is_visible()
+    page.get_by_label("指定する").check()
+    assert page.locator("#id_smtp_account").is_visible()
+    page.get_by_label("認証なし または 標準設定を用いて認証").check()
+    assert not page.locator("#id_smtp_password").is_visible()
+
     # A mistake first: the message appears next to the field, the password box is blank.
     page.fill("#id_mail_address", "taro@example.co.jp")
     page.fill("#id_pop_server", f"localhost:{dovecot.pop3}0")
