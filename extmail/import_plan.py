@@ -52,6 +52,12 @@ class Plan:
 EMAIL = EmailValidator()
 
 
+def _too_long(limit: int, length: int) -> str:
+    """Django's own wording for a CharField's max_length."""
+    return _("Ensure this value has at most %(limit_value)d characters (it has "
+             "%(show_value)d).") % {"limit_value": limit, "show_value": length}
+
+
 def check_user(values: dict[str, str]) -> tuple[UserPlan | None, dict[str, list[str]]]:
     """A 利用者 row: the rules of the user forms (login ID format, lengths, mail address,
     the password validators of settings.AUTH_PASSWORD_VALIDATORS)."""
@@ -63,9 +69,7 @@ def check_user(values: dict[str, str]) -> tuple[UserPlan | None, dict[str, list[
         errors["login"].extend(exc.messages)
     for name, limit in (("name", 100), ("furigana", 200), ("email", 254)):
         if len(values.get(name, "")) > limit:
-            errors[name].append(_("Ensure this value has at most %(limit_value)d characters "
-                                  "(it has %(show_value)d).") % {
-                                      "limit_value": limit, "show_value": len(values[name])})
+            errors[name].append(_too_long(limit, len(values[name])))
     email = values.get("email", "").strip()
     if email and "email" not in errors:
         try:
@@ -206,9 +210,7 @@ def check_linkage(data: dict[str, str], *, conflict_check) -> tuple[LinkageInput
         if "\x00" in value:
             errors[name].append(_("Null characters are not allowed."))
         elif len(value) > MAX_FIELD:
-            errors[name].append(_("Ensure this value has at most %(limit_value)d characters "
-                                  "(it has %(show_value)d).") % {"limit_value": MAX_FIELD,
-                                                                  "show_value": len(value)})
+            errors[name].append(_too_long(MAX_FIELD, len(value)))
         else:
             values[name] = value
     custom = data.get("smtp_auth") == "custom"

@@ -149,7 +149,6 @@ def _assert_address_free(draft: LinkageDraft, exclude: Linkage | None) -> None:
 
 
 def _linkage_from_draft(draft: LinkageDraft) -> Linkage:
-    _assert_address_free(draft, exclude=None)
     linkage = Linkage(id=uuid.uuid4(), owner=draft.owner)
     _apply_draft(draft, linkage)
     return linkage
@@ -157,8 +156,7 @@ def _linkage_from_draft(draft: LinkageDraft) -> Linkage:
 
 def _apply_draft(draft: LinkageDraft, linkage: Linkage) -> None:
     """Copy a draft's settings into a linkage; a blank draft password keeps the stored one."""
-    _assert_address_free(draft, exclude=linkage if linkage.pk and not linkage._state.adding
-                         else None)
+    _assert_address_free(draft, exclude=None if linkage._state.adding else linkage)
     now = timezone.now()
     for name in COPIED_FIELDS:
         setattr(linkage, name, getattr(draft, name))
@@ -383,7 +381,8 @@ def preview_import(*, actor, data: bytes, file_name: str = ""):
     from .importer import Limits, read_workbook
     from .models import ImportBatch
 
-    read = read_workbook(data, limits=_import_limits(Limits))
+    read = read_workbook(data, limits=Limits(max_rows=settings.BEATBOX_IMPORT_MAX_ROWS,
+                                             max_bytes=settings.BEATBOX_IMPORT_MAX_BYTES))
     plan = plan_import(read)
     ImportBatch.objects.filter(status="previewed",
                                created_at__lt=timezone.now() - IMPORT_PREVIEW_TTL).delete()
@@ -408,11 +407,6 @@ def preview_import(*, actor, data: bytes, file_name: str = ""):
     batch.payload = {"users": users, "linkages": linkages}
     batch.save()
     return plan, batch
-
-
-def _import_limits(limits_cls):
-    return limits_cls(max_rows=getattr(settings, "BEATBOX_IMPORT_MAX_ROWS", 20_000),
-                      max_bytes=getattr(settings, "BEATBOX_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 
 
 def commit_import(*, actor, batch_pk: uuid.UUID):

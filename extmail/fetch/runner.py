@@ -14,7 +14,7 @@ import os
 import signal
 import socket
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -61,7 +61,6 @@ class Outcome:
     quarantined: int = 0
     set_aside: int = 0
     error: str = ""
-    counts: Counter = field(default_factory=Counter)
 
 
 def _cfg(name: str, default):

@@ -7,7 +7,7 @@ import re
 import threading
 
 from .net import Conn, Deadline, ProbeError, check_wire_safe, hint_ssl_expected, open_conn
-from .report import timed
+from .report import record_failure, timed
 from .types import Cause, Policy, PopAuth, PopResult, PopSettings
 
 APOP_STAMP = re.compile(r"<[^<>\s]+>")
@@ -96,18 +96,12 @@ def check_pop(settings: PopSettings, policy: Policy, deadline: Deadline,
         result.ok = True
     except ProbeError as exc:
         result.cause = exc.cause
-        if not result.steps or result.steps[-1].ok:
-            result.steps.append(_failed_step(exc))
+        record_failure(result.steps, exc)
     finally:
         if conn is not None:
             conn.close()
     return result
 
-
-def _failed_step(exc: ProbeError):
-    from .types import Step
-
-    return Step(name="error", ok=False, detail=exc.detail, raw=exc.raw)
 
 
 def capabilities(conn: Conn, result: PopResult) -> set[str]:

@@ -30,6 +30,12 @@ def timed(steps: list[Step], name: str) -> Iterator[Step]:
         step.ms = int((time.monotonic() - start) * 1000)
 
 
+def record_failure(steps: list[Step], exc: ProbeError) -> None:
+    """Add an "error" step unless the step that failed already says so (a timed() step)."""
+    if not steps or steps[-1].ok:
+        steps.append(Step(name="error", ok=False, detail=exc.detail, raw=exc.raw))
+
+
 def mask_secrets(steps: list[Step], secrets: list[str]) -> None:
     """Remove any trace of the passwords a server might echo back in its replies."""
     needles: list[str] = []

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from scramp import ScramClient, ScramException
 
 from .net import Conn, Deadline, ProbeError, check_wire_safe, hint_ssl_expected, open_conn
-from .report import timed
-from .types import Cause, Policy, SmtpAuth, SmtpMethod, SmtpResult, SmtpSettings, Step
+from .report import record_failure, timed
+from .types import Cause, Policy, SmtpAuth, SmtpMethod, SmtpResult, SmtpSettings
 
 # Strongest first: the check uses the first one the server offers.
 MECHANISMS = ("SCRAM-SHA-256", "SCRAM-SHA-1", "DIGEST-MD5", "CRAM-MD5", "PLAIN", "LOGIN")
@@ -260,8 +260,7 @@ def check_smtp(settings: SmtpSettings, pop_account: str, pop_password: str, poli
         result.ok = True
     except ProbeError as exc:
         result.cause = exc.cause
-        if not result.steps or result.steps[-1].ok:
-            result.steps.append(Step(name="error", ok=False, detail=exc.detail, raw=exc.raw))
+        record_failure(result.steps, exc)
     finally:
         session.close()
     return result
